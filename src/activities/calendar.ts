@@ -1,0 +1,135 @@
+import { Context, sleep } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { PrismaClient } from '@prisma/client';
+import type { CalendarApi } from '../adapters/google-calendar';
+import { meetingEventBody, readCalendarEvent, type CalendarEventView } from '../domain/calendar-event';
+import { describeGoogleError } from '../domain/google-errors';
+import { conferenceRequestId, meetingEventId } from '../domain/meeting-ids';
+import { loadSessionDetails } from './session-details';
+
+export interface CalendarDeps {
+  prisma: PrismaClient;
+  calendar: CalendarApi;
+  calendarId: string;
+  /** Waits between polls of a pending conference; the last one repeats. */
+  conferencePollIntervalsMs?: number[];
+}
+
+export interface MeetingEventResult {
+  eventId: string;
+  /** Set when the conference was ready in the first answer. */
+  meetingUrl: string | null;
+}
+
+const DEFAULT_POLL_INTERVALS_MS = [250, 500, 1_000, 2_000, 4_000];
+
+/**
+ * Calls the Calendar API once and turns any failure into an ApplicationFailure whose `nonRetryable`
+ * says whether another attempt could succeed; the workflow owns the retry schedule.
+ */
+async function callGoogle<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const failure = describeGoogleError(error);
+    throw ApplicationFailure.create({
+      message: `${operation}: ${failure.message}`,
+      type: 'GoogleCalendarError',
+      nonRetryable: !failure.retryable,
+      details: [{ status: failure.status ?? null, reason: failure.reason ?? null }],
+    });
+  }
+}
+
+function isConflict(error: unknown): boolean {
+  return error instanceof ApplicationFailure && (error.details?.[0] as { status?: number } | undefined)?.status === 409;
+}
+
+export function createCalendarActivities({ prisma, calendar, calendarId, conferencePollIntervalsMs = DEFAULT_POLL_INTERVALS_MS }: CalendarDeps) {
+  async function getEvent(eventId: string): Promise<CalendarEventView> {
+    const response = await callGoogle('events.get', () => calendar.events.get({ calendarId, eventId }));
+    return readCalendarEvent(response.data);
+  }
+
+  return {
+    /**
+     * Creates the session's event with a Meet conference, under an event id derived from the session
+     * and link generation. If an earlier try already created it (its answer lost), Google says 409 and
+     * we carry on with that event: one session, one event, whatever happens to the network.
+     */
+    async createMeetingEvent(sessionId: string, generation: number, attempt: number): Promise<MeetingEventResult> {
+      const session = await loadSessionDetails(prisma, sessionId);
+      const eventId = meetingEventId(sessionId, generation);
+      const requestId = conferenceRequestId(sessionId, generation);
+      let event: CalendarEventView;
+      try {
+        const response = await callGoogle('events.insert', () =>
+          calendar.events.insert({
+            calendarId,
+            conferenceDataVersion: 1,
+            sendUpdates: 'all',
+            requestBody: meetingEventBody({
+              eventId,
+              requestId,
+              title: session.title,
+              description: session.description,
+              startTime: session.startTime,
+              endTime: session.endTime,
+              teacherEmail: session.teacher.email,
+              studentEmail: session.student.email,
+            }),
+          }),
+        );
+        event = readCalendarEvent(response.data);
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        event = await getEvent(eventId);
+        if (event.cancelled) {
+          throw ApplicationFailure.nonRetryable(`events.insert: event ${eventId} exists but was deleted`, 'GoogleCalendarError');
+        }
+      }
+      if (event.conference.status === 'failure' || event.conference.status === 'missing') {
+        // An earlier attempt's conference failed (or was never requested): ask again with a request id
+        // of this attempt, since Google ignores a repeated one.
+        const response = await callGoogle('events.patch', () =>
+          calendar.events.patch({
+            calendarId,
+            eventId,
+            conferenceDataVersion: 1,
+            requestBody: {
+              conferenceData: {
+                createRequest: { requestId: `${requestId}-a${attempt}`, conferenceSolutionKey: { type: 'hangoutsMeet' } },
+              },
+            },
+          }),
+        );
+        event = readCalendarEvent(response.data);
+      }
+      return { eventId: event.eventId, meetingUrl: event.conference.status === 'success' ? event.conference.meetingUrl : null };
+    },
+
+    /**
+     * Polls the event until Google has made its conference (`pending` → `success`), heartbeating so a
+     * lost worker is noticed. `failure`, or no link within `maxWaitMs`, fails the attempt.
+     */
+    async awaitConference(eventId: string, maxWaitMs: number): Promise<string> {
+      const context = Context.current();
+      const deadline = Date.now() + maxWaitMs;
+      for (let poll = 0; ; poll++) {
+        const { conference } = await getEvent(eventId);
+        if (conference.status === 'success') return conference.meetingUrl;
+        if (conference.status === 'failure') {
+          throw ApplicationFailure.retryable(`Google could not create the Meet conference for event ${eventId}`, 'ConferenceFailed');
+        }
+        const waitMs = conferencePollIntervalsMs[Math.min(poll, conferencePollIntervalsMs.length - 1)] ?? 1_000;
+        if (Date.now() + waitMs > deadline) {
+          throw ApplicationFailure.retryable(`the Meet conference for event ${eventId} was still ${conference.status} after ${maxWaitMs} ms`, 'ConferencePending');
+        }
+        context.heartbeat({ poll });
+        await sleep(waitMs);
+      }
+    },
+  };
+}
+
+export type CalendarActivities = ReturnType<typeof createCalendarActivities>;

@@ -1,0 +1,28 @@
+import type { MeetingPolicy } from '../config/worker-config';
+import { createCalendarActivities, type CalendarDeps } from './calendar';
+import { createNotificationActivities, type NotificationDeps } from './notifications';
+import { createSessionStoreActivities, type SessionStoreDeps } from './session-store';
+
+export type ActivityDeps = SessionStoreDeps & CalendarDeps & NotificationDeps & { meetingPolicy: MeetingPolicy };
+
+/** Activities that talk to our database and to Resend; they run on the main task queue. */
+export function createMainActivities(deps: ActivityDeps) {
+  return {
+    ...createSessionStoreActivities(deps),
+    ...createNotificationActivities(deps),
+    /** The worker's configured policy, read once into history so replays see the same schedule. */
+    async meetingPolicy(): Promise<MeetingPolicy> {
+      return deps.meetingPolicy;
+    },
+  };
+}
+
+/** Activities that call Google; they run on the rate-limited Google task queue. */
+export function createGoogleActivities(deps: ActivityDeps) {
+  return createCalendarActivities(deps);
+}
+
+export type MainActivities = ReturnType<typeof createMainActivities>;
+export type GoogleActivities = ReturnType<typeof createGoogleActivities>;
+export type { MeetingSchedule } from './session-store';
+export type { AdminAlert } from './notifications';

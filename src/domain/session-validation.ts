@@ -1,0 +1,29 @@
+import { isValidTimeZone } from './time-zones';
+
+/** The parts of a stored session that decide whether it can get a meeting. */
+export interface SessionForValidation {
+  id: string;
+  title: string;
+  startTime: Date;
+  endTime: Date;
+  bookingStatus: string;
+  teacher: { email: string | null; timeZone: string };
+  student: { email: string | null; timeZone: string };
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Every reason this session cannot get a meeting; empty when it can. */
+export function sessionMeetingProblems(session: SessionForValidation, now: Date): string[] {
+  const problems: string[] = [];
+  if (session.bookingStatus !== 'CONFIRMED') problems.push(`booking status is ${session.bookingStatus}, not CONFIRMED`);
+  for (const role of ['teacher', 'student'] as const) {
+    const email = session[role].email;
+    if (!email) problems.push(`the ${role} has no email address`);
+    else if (!EMAIL.test(email)) problems.push(`the ${role}'s email address "${email}" is not valid`);
+    if (!isValidTimeZone(session[role].timeZone)) problems.push(`the ${role}'s time zone "${session[role].timeZone}" is not an IANA time zone`);
+  }
+  if (!(session.endTime.getTime() > session.startTime.getTime())) problems.push('the end time is not after the start time');
+  else if (session.endTime.getTime() <= now.getTime()) problems.push(`the session already ended at ${session.endTime.toISOString()}`);
+  return problems;
+}

@@ -1,0 +1,26 @@
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The session's time as the recipient reads it, in their own IANA time zone, e.g.
+ * "Tuesday, December 1, 2026, 4:00 – 5:00 PM GMT+1 (Europe/Berlin)".
+ */
+export function formatSessionTime(start: Date, end: Date, timeZone: string): string {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+  return `${format.formatRange(start, end)} (${timeZone})`;
+}

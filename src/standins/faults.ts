@@ -1,0 +1,56 @@
+/** A fault to inject into a stand-in's answers. */
+export interface FaultRule {
+  /** The operation it applies to (`insert`, `get`, `patch`, `delete`, `send`) or `*` for all. */
+  operation: string;
+  /** Status to answer with; ignored when `dropResponseAfterWrite` is set. */
+  status?: number;
+  /** The API's error reason (Google's `errors[0].reason`, Resend's `name`). */
+  reason?: string;
+  message?: string;
+  /** Applies to the first N matching calls only. */
+  times?: number;
+  /** Applies to each matching call with this probability (0..1). */
+  rate?: number;
+  /** Do the write, then cut the connection before answering: the client never learns it worked. */
+  dropResponseAfterWrite?: boolean;
+}
+
+export interface RecordedRequest {
+  at: string;
+  operation: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+  status: number | 'dropped';
+}
+
+/** The fault rules of one stand-in, consumed as calls arrive. */
+export class FaultPlan {
+  private rules: Array<FaultRule & { remaining: number }> = [];
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  add(rule: FaultRule): void {
+    if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) throw new Error('rate must be between 0 and 1');
+    if (!rule.dropResponseAfterWrite && (rule.status === undefined || rule.status < 400 || rule.status > 599)) {
+      throw new Error('a fault needs a status from 400 to 599, or dropResponseAfterWrite');
+    }
+    this.rules.push({ ...rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** The fault for this call, if any; a matching rule with `times` is used up by it. */
+  take(operation: string): FaultRule | undefined {
+    for (const rule of this.rules) {
+      if (rule.remaining <= 0 || (rule.operation !== '*' && rule.operation !== operation)) continue;
+      if (rule.rate !== undefined && this.random() >= rule.rate) continue;
+      rule.remaining -= 1;
+      return rule;
+    }
+    return undefined;
+  }
+}

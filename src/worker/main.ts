@@ -1,0 +1,64 @@
+// `npm run worker`: the production entry point, configured by the environment alone.
+import { NativeConnection } from '@temporalio/worker';
+import { createPrismaClient } from '../adapters/database';
+import { createCalendarApi } from '../adapters/google-calendar';
+import { createResendClient } from '../adapters/resend';
+import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
+import { createLogger } from '../logging';
+import { connectionOptions, createSessionMeetingWorkers, runWorkers } from './workers';
+
+const logger = createLogger('worker');
+
+export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
+  const prisma = createPrismaClient(config.databaseUrl);
+  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  try {
+    const workers = await createSessionMeetingWorkers({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      googleCallsPerSecond: config.google.callsPerSecond,
+      deps: {
+        prisma,
+        calendar: createCalendarApi(config.google),
+        calendarId: config.google.calendarId,
+        resend: createResendClient(config.resend),
+        from: config.email.from,
+        adminAlertEmail: config.email.adminAlertEmail,
+        slackWebhookUrl: config.email.slackWebhookUrl,
+        meetingPolicy: config.meeting,
+      },
+    });
+    logger.info(
+      {
+        address: config.temporal.address,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        google: config.google.baseUrl ? `stand-in at ${config.google.baseUrl}` : 'Google Calendar API',
+        retryBackoffMs: config.meeting.retryBackoffMs,
+      },
+      'worker started; SIGTERM or SIGINT drains it',
+    );
+    // The SDK turns SIGTERM/SIGINT into a graceful shutdown: no new tasks, running ones finish.
+    await runWorkers(workers);
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+    await prisma.$disconnect();
+  }
+}
+
+if (require.main === module) {
+  let config: WorkerConfig;
+  try {
+    config = loadWorkerConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal({ variable: error.variable }, `bad configuration: ${error.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+  runWorkerFromConfig(config).catch((error: unknown) => {
+    logger.fatal({ err: error }, 'worker failed');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,63 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { readFileSync } from 'node:fs';
+import { createGoogleActivities, createMainActivities, type ActivityDeps } from '../activities';
+import type { TemporalConfig } from '../config/worker-config';
+import { googleTaskQueue } from '../workflows/contract';
+
+export interface SessionMeetingWorkersOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** Calls to Google per second, across every worker polling the Google task queue. */
+  googleCallsPerSecond: number;
+  /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/**
+ * The worker's two halves: workflows with database and email activities on the main task queue, and
+ * the Google Calendar activities on their own queue, whose server-side rate limit holds for all
+ * workers together, so a burst of bookings never becomes a storm of Google rate-limit errors.
+ */
+export async function createSessionMeetingWorkers(options: SessionMeetingWorkersOptions): Promise<Worker[]> {
+  const { connection, namespace, taskQueue, deps } = options;
+  const main = await Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createMainActivities(deps),
+  });
+  const google = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: googleTaskQueue(taskQueue),
+    activities: createGoogleActivities(deps),
+    maxTaskQueueActivitiesPerSecond: options.googleCallsPerSecond,
+  });
+  return [main, google];
+}
+
+/** Runs the workers until all have stopped; a stop of one (SIGTERM, a fatal error) drains the others. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  const runs = workers.map((worker) => worker.run());
+  try {
+    await Promise.race(runs);
+  } finally {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.allSettled(runs);
+  }
+  await Promise.all(runs);
+}
+
+export function connectionOptions(config: TemporalConfig) {
+  return {
+    address: config.address,
+    apiKey: config.apiKey,
+    tls:
+      typeof config.tls === 'object'
+        ? { clientCertPair: { crt: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) } }
+        : config.tls,
+  };
+}

@@ -1,0 +1,39 @@
+// Names that the booking service, admins and the worker share. Imports nothing with I/O, so both the
+// client and the workflow bundle can use it.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery } from '@temporalio/workflow';
+
+export const SESSION_MEETING_WORKFLOW_TYPE = 'SessionMeetingWorkflow';
+export const DEFAULT_TASK_QUEUE = 'session-meetings';
+
+export const MEETING_STATUSES = ['PENDING', 'CREATING', 'ACTIVE', 'FAILED', 'CANCELLED'] as const;
+export type MeetingStatus = (typeof MEETING_STATUSES)[number];
+
+/** Ids only: names and email addresses stay out of workflow history. */
+export interface SessionMeetingInput {
+  sessionId: string;
+}
+
+export interface MeetingStatusView {
+  sessionId: string;
+  meetingStatus: MeetingStatus;
+  meetingUrl: string | null;
+  meetingEventId: string | null;
+  /** Creation attempts made for the current link. */
+  attempts: number;
+  lastError: string | null;
+  startTime: string | null;
+  endTime: string | null;
+  nextReminderAt: string | null;
+}
+
+export const statusQuery = defineQuery<MeetingStatusView>('status');
+
+export const meetingStatusSearchAttribute = defineSearchAttributeKey('MeetingStatus', SearchAttributeType.KEYWORD);
+export const sessionStartTimeSearchAttribute = defineSearchAttributeKey('SessionStartTime', SearchAttributeType.DATETIME);
+export const SEARCH_ATTRIBUTES = [meetingStatusSearchAttribute, sessionStartTimeSearchAttribute];
+
+/** Calls to Google go through their own task queue, whose rate limit holds across all workers. */
+export function googleTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-google`;
+}

@@ -1,0 +1,1 @@
+export { SessionMeetingWorkflow } from './session-meeting';
