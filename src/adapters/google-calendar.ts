@@ -25,6 +25,9 @@ export function createCalendarApi(config: Pick<GoogleConfig, 'baseUrl' | 'servic
     // Retries belong to the workflow's schedule, where they are durable and visible.
     retry: false,
     timeout: 20_000,
+    // Node's own fetch, not gaxios' lazily imported node-fetch: one HTTP stack in production and
+    // tests alike (Jest's module sandbox cannot run that dynamic import).
+    fetchImplementation: fetch,
   });
 }
 

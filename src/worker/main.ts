@@ -5,7 +5,8 @@ import { createCalendarApi } from '../adapters/google-calendar';
 import { createResendClient } from '../adapters/resend';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { createLogger } from '../logging';
-import { connectionOptions, createSessionMeetingWorkers, runWorkers } from './workers';
+import { connectionOptions } from './connection-options';
+import { createSessionMeetingWorkers, runWorkers } from './workers';
 
 const logger = createLogger('worker');
 

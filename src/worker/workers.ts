@@ -1,7 +1,5 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { readFileSync } from 'node:fs';
 import { createGoogleActivities, createMainActivities, type ActivityDeps } from '../activities';
-import type { TemporalConfig } from '../config/worker-config';
 import { googleTaskQueue } from '../workflows/contract';
 
 export interface SessionMeetingWorkersOptions {
@@ -49,15 +47,4 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
     await Promise.allSettled(runs);
   }
   await Promise.all(runs);
-}
-
-export function connectionOptions(config: TemporalConfig) {
-  return {
-    address: config.address,
-    apiKey: config.apiKey,
-    tls:
-      typeof config.tls === 'object'
-        ? { clientCertPair: { crt: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) } }
-        : config.tls,
-  };
 }

@@ -1,0 +1,23 @@
+// @ts-check
+/** @type {import('jest').Config['transform']} */
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+
+/** @type {import('jest').Config} */
+const config = {
+  // Each workflow or end-to-end file runs its own Temporal server: two at a time fit two cores.
+  maxWorkers: 2,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  projects: [
+    { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, testEnvironment: 'node' },
+    {
+      displayName: 'workflow',
+      testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
+      transform,
+      testEnvironment: 'node',
+      slowTestThreshold: 30,
+    },
+    { displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], transform, testEnvironment: 'node', slowTestThreshold: 60 },
+  ],
+};
+
+module.exports = config;

@@ -1,0 +1,34 @@
+// The booking service's API. Either build `SessionMeetings` on your own Temporal client, or call the
+// functions below, which share one connection configured from the environment.
+import type { MeetingStatusView } from '../workflows/contract';
+import { connectSessionMeetings, type ConnectedSessionMeetings } from './connect';
+import type { StartedMeeting } from './session-meetings';
+
+export { SessionMeetings, NoMeetingWorkflowError, type StartedMeeting } from './session-meetings';
+export { connectSessionMeetings, type ConnectedSessionMeetings } from './connect';
+export type { MeetingStatusView, MeetingStatus } from '../workflows/contract';
+
+let shared: Promise<ConnectedSessionMeetings> | undefined;
+
+function sharedApi(): Promise<ConnectedSessionMeetings> {
+  shared ??= connectSessionMeetings().catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
+export async function startSessionMeeting(sessionId: string): Promise<StartedMeeting> {
+  return (await sharedApi()).api.startSessionMeeting(sessionId);
+}
+
+export async function getMeetingStatus(sessionId: string): Promise<MeetingStatusView> {
+  return (await sharedApi()).api.getMeetingStatus(sessionId);
+}
+
+/** Closes the shared connection, if one was opened. */
+export async function closeSessionMeetings(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  if (current) await (await current).close();
+}

@@ -1,0 +1,80 @@
+import { isValidTimeZone } from './time-zones';
+
+/** A confirmed booking as the booking service (or the CLI's `book`) hands it over. */
+export interface BookingRequest {
+  title: string;
+  description: string | null;
+  teacher: { email: string; name: string; timeZone: string };
+  student: { email: string; name: string; timeZone: string };
+  startTime: Date;
+  endTime: Date;
+}
+
+export interface BookingInput {
+  title?: string;
+  description?: string;
+  teacherEmail?: string;
+  teacherName?: string;
+  teacherTimeZone?: string;
+  studentEmail?: string;
+  studentName?: string;
+  studentTimeZone?: string;
+  start?: string;
+  minutes?: string;
+  end?: string;
+}
+
+export class BookingError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the booking is not valid: ${problems.join('; ')}`);
+    this.name = 'BookingError';
+  }
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// An instant, not a wall-clock time: the offset (Z or ±hh:mm) is required.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const MAX_MINUTES = 12 * 60;
+
+/** Checks a booking and says every problem at once; nothing is written unless this passes. */
+export function parseBooking(input: BookingInput, now: Date): BookingRequest {
+  const problems: string[] = [];
+  const title = input.title?.trim() ?? '';
+  if (!title) problems.push('--title is required');
+  if (title.length > 200) problems.push('--title is longer than 200 characters');
+
+  const person = (role: 'teacher' | 'student', email: string | undefined, name: string | undefined, timeZone: string | undefined) => {
+    const address = email?.trim().toLowerCase() ?? '';
+    if (!address) problems.push(`--${role}-email is required`);
+    else if (!EMAIL.test(address)) problems.push(`--${role}-email "${email}" is not an email address`);
+    const zone = timeZone?.trim() || 'UTC';
+    if (!isValidTimeZone(zone)) problems.push(`--${role}-tz "${timeZone}" is not an IANA time zone (e.g. Europe/Berlin)`);
+    return { email: address, name: name?.trim() || address.split('@')[0] || role, timeZone: zone };
+  };
+  const teacher = person('teacher', input.teacherEmail, input.teacherName, input.teacherTimeZone);
+  const student = person('student', input.studentEmail, input.studentName, input.studentTimeZone);
+  if (teacher.email && teacher.email === student.email) problems.push('the teacher and the student must be different people');
+
+  let startTime = new Date(Number.NaN);
+  if (!input.start) problems.push('--start is required');
+  else if (!ISO_INSTANT.test(input.start) || Number.isNaN(Date.parse(input.start))) {
+    problems.push(`--start "${input.start}" is not an ISO-8601 time with an offset (e.g. 2026-12-01T15:00:00Z)`);
+  } else startTime = new Date(input.start);
+
+  let endTime = new Date(Number.NaN);
+  if (input.end !== undefined && input.minutes !== undefined) problems.push('give --minutes or --end, not both');
+  else if (input.end !== undefined) {
+    if (!ISO_INSTANT.test(input.end) || Number.isNaN(Date.parse(input.end))) problems.push(`--end "${input.end}" is not an ISO-8601 time with an offset`);
+    else endTime = new Date(input.end);
+  } else {
+    const minutes = Number(input.minutes ?? '60');
+    if (!Number.isInteger(minutes) || minutes <= 0 || minutes > MAX_MINUTES) problems.push(`--minutes must be a whole number from 1 to ${MAX_MINUTES}`);
+    else if (!Number.isNaN(startTime.getTime())) endTime = new Date(startTime.getTime() + minutes * 60_000);
+  }
+  if (!Number.isNaN(startTime.getTime()) && !Number.isNaN(endTime.getTime())) {
+    if (endTime <= startTime) problems.push('the end must be after the start');
+    else if (endTime <= now) problems.push(`the session would already be over (it ends ${endTime.toISOString()})`);
+  }
+  if (problems.length > 0) throw new BookingError(problems);
+  return { title, description: input.description?.trim() || null, teacher, student, startTime, endTime };
+}

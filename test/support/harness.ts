@@ -1,0 +1,129 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { createPrismaClient, type PrismaClient } from '../../src/adapters/database';
+import { createCalendarApi } from '../../src/adapters/google-calendar';
+import { createResendClient } from '../../src/adapters/resend';
+import { SessionMeetings } from '../../src/client/session-meetings';
+import { DEFAULT_RETRY_BACKOFF, type MeetingPolicy } from '../../src/config/worker-config';
+import { parseDurationList } from '../../src/domain/durations';
+import { findTemporalExecutable } from '../../src/local/temporal-binaries';
+import { startGoogleCalendarStandin, type GoogleCalendarStandin } from '../../src/standins/google-calendar';
+import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
+import { createSessionMeetingWorkers, runWorkers } from '../../src/worker/workers';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract';
+import { TEST_DATABASE_URL } from './env';
+
+export const ADMIN_EMAIL = 'ops@example.com';
+
+export interface SessionSeed {
+  title?: string;
+  startTime?: Date;
+  endTime?: Date;
+  teacherEmail?: string | null;
+  studentEmail?: string | null;
+  teacherTimeZone?: string;
+  studentTimeZone?: string;
+}
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  prisma: PrismaClient;
+  google: GoogleCalendarStandin;
+  resend: ResendStandin;
+  meetings: SessionMeetings;
+  taskQueue: string;
+  /** Writes a confirmed session with two new users; returns its id. */
+  createSession(seed?: SessionSeed): Promise<string>;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/**
+ * Real parts for a test file: a Temporal server (time-skipping or the CLI dev server), the worker with
+ * its real activities, the Calendar and Resend stand-ins over HTTP, and the test database.
+ */
+export async function startHarness(options: { server: 'time-skipping' | 'dev-server'; policy?: Partial<MeetingPolicy> }): Promise<Harness> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const env =
+    options.server === 'time-skipping'
+      ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: findTemporalExecutable('test-server') } })
+      : await TestWorkflowEnvironment.createLocal({
+          server: { executable: findTemporalExecutable('cli'), ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES },
+        });
+  const google = await startGoogleCalendarStandin();
+  const resend = await startResendStandin();
+  const prisma = createPrismaClient(TEST_DATABASE_URL);
+  const taskQueue = `test-${randomUUID()}`;
+  const bundle = process.env.SESSION_MEETINGS_WORKFLOW_BUNDLE;
+  const workers = await createSessionMeetingWorkers({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    googleCallsPerSecond: 100,
+    ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
+    deps: {
+      prisma,
+      calendar: createCalendarApi({ baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined }),
+      calendarId: 'primary',
+      conferencePollIntervalsMs: [50, 100, 200],
+      resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }),
+      from: 'Sessions <sessions@example.com>',
+      adminAlertEmail: ADMIN_EMAIL,
+      slackWebhookUrl: undefined,
+      meetingPolicy: { retryBackoffMs: parseDurationList(DEFAULT_RETRY_BACKOFF), conferenceWaitMs: 10_000, ...options.policy },
+    },
+  });
+  const running = runWorkers(workers);
+
+  return {
+    env,
+    prisma,
+    google,
+    resend,
+    taskQueue,
+    meetings: new SessionMeetings(env.client, taskQueue),
+    async createSession(seed: SessionSeed = {}) {
+      const unique = randomUUID().slice(0, 8);
+      const startTime = seed.startTime ?? new Date(Date.now() + 3 * 24 * 3600_000);
+      const teacher = await prisma.user.create({
+        data: {
+          email: seed.teacherEmail === undefined ? `teacher-${unique}@example.com` : seed.teacherEmail,
+          name: `Teacher ${unique}`,
+          timeZone: seed.teacherTimeZone ?? 'Europe/Berlin',
+          role: 'TEACHER',
+        },
+      });
+      const student = await prisma.user.create({
+        data: {
+          email: seed.studentEmail === undefined ? `student-${unique}@example.com` : seed.studentEmail,
+          name: `Student ${unique}`,
+          timeZone: seed.studentTimeZone ?? 'America/New_York',
+          role: 'STUDENT',
+        },
+      });
+      const session = await prisma.session.create({
+        data: {
+          title: seed.title ?? `Algebra ${unique}`,
+          teacherId: teacher.id,
+          studentId: student.id,
+          startTime,
+          endTime: seed.endTime ?? new Date(startTime.getTime() + 3600_000),
+        },
+      });
+      return session.id;
+    },
+    async close() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await env.teardown();
+      await prisma.$disconnect();
+      await google.close();
+      await resend.close();
+    },
+  };
+}
