@@ -22,5 +22,6 @@ export function formatSessionTime(start: Date, end: Date, timeZone: string): str
     minute: '2-digit',
     timeZoneName: 'short',
   });
-  return `${format.formatRange(start, end)} (${timeZone})`;
+  // ICU puts narrow and thin no-break spaces around the dash and before AM/PM; plain text wants plain.
+  return `${format.formatRange(start, end).replace(/[\u00a0\u2009\u202f]/g, ' ')} (${timeZone})`;
 }

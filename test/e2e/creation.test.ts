@@ -64,3 +64,77 @@ test('a booked session gets its Meet link stored, queryable and emailed to both,
   expect(audit.map((a) => a.action)).toEqual(['ATTEMPT_STARTED', 'MEETING_ACTIVE', 'EMAIL_SENT', 'EMAIL_SENT']);
   expect(h.resend.emails().some((e) => e.to.includes(ADMIN_EMAIL) && e.idempotencyKey?.includes(sessionId))).toBe(false);
 });
+
+test('starting twice makes one workflow, one event and two emails', async () => {
+  const sessionId = await h.createSession();
+  const [first, second] = await Promise.all([h.meetings.startSessionMeeting(sessionId), h.meetings.startSessionMeeting(sessionId)]);
+  const third = await h.meetings.startSessionMeeting(sessionId);
+  expect([first.started, second.started].sort()).toEqual([false, true]);
+  expect(third.started).toBe(false);
+  expect(new Set([first.runId, second.runId, third.runId]).size).toBe(1);
+
+  expect((await untilSettled(sessionId)).meetingStatus).toBe('ACTIVE');
+  await waitFor(async () => emailsFor(sessionId), (list) => list.length === 2);
+  const runs = await h.env.client.workflow.count(`WorkflowId = '${sessionMeetingWorkflowId(sessionId)}'`);
+  expect(runs.count).toBe(1);
+  expect(h.google.events()).toHaveLength(1);
+  expect(h.google.requests.filter((r) => r.operation === 'insert')).toHaveLength(1);
+  await new Promise((resolve) => setTimeout(resolve, 300)); // nothing late may follow
+  expect(emailsFor(sessionId)).toHaveLength(2);
+});
+
+test('a response dropped after the event was written still leaves exactly one event', async () => {
+  const sessionId = await h.createSession();
+  h.google.faults.add({ operation: 'insert', dropResponseAfterWrite: true, times: 1 });
+  await h.meetings.startSessionMeeting(sessionId);
+  const row = await untilSettled(sessionId);
+
+  expect(row.meetingStatus).toBe('ACTIVE');
+  expect(h.google.requests.map((r) => `${r.operation}:${r.status}`).slice(0, 3)).toEqual(['insert:dropped', 'insert:409', 'get:200']);
+  expect(h.google.events()).toHaveLength(1);
+  expect(row.meetingEventId).toBe(h.google.events()[0]?.resource.id);
+  expect(row.meetingRetryCount).toBe(1);
+});
+
+test('503s on the first attempts end ACTIVE after retries, with the attempts counted', async () => {
+  const sessionId = await h.createSession();
+  h.google.faults.add({ operation: 'insert', status: 503, times: 2 });
+  await h.meetings.startSessionMeeting(sessionId);
+  const row = await untilSettled(sessionId);
+
+  expect(row.meetingStatus).toBe('ACTIVE');
+  expect(row.meetingRetryCount).toBe(2);
+  expect(row.meetingError).toBeNull();
+  expect(h.google.events()).toHaveLength(1);
+  const status = await h.meetings.getMeetingStatus(sessionId);
+  expect(status.attempts).toBe(3);
+  const audit = await h.prisma.meetingAuditEvent.findMany({ where: { sessionId }, orderBy: { id: 'asc' } });
+  expect(audit.filter((a) => a.action === 'ATTEMPT_FAILED').map((a) => a.error)).toEqual([
+    expect.stringContaining('503 backendError'),
+    expect.stringContaining('503 backendError'),
+  ]);
+});
+
+test('a 400 from Google fails at once: FAILED, the error stored, one admin alert, the workflow still waiting', async () => {
+  const sessionId = await h.createSession();
+  h.google.faults.add({ operation: 'insert', status: 400, reason: 'invalid', message: 'Invalid attendee email.' });
+  await h.meetings.startSessionMeeting(sessionId);
+  const row = await untilSettled(sessionId);
+
+  expect(row.meetingStatus).toBe('FAILED');
+  expect(row.meetingError).toContain('400 invalid: Invalid attendee email.');
+  expect(h.google.requests.filter((r) => r.operation === 'insert')).toHaveLength(1);
+  const alerts = await waitFor(
+    async () => h.resend.emails().filter((e) => e.to.includes(ADMIN_EMAIL) && e.text?.includes(sessionId)),
+    (list) => list.length === 1,
+  );
+  expect(alerts[0]?.subject).toContain('permanent error');
+  expect(alerts[0]?.text).toContain('Invalid attendee email.');
+  expect(emailsFor(sessionId).filter((e) => !e.to.includes(ADMIN_EMAIL))).toHaveLength(0);
+
+  const handle = h.env.client.workflow.getHandle(sessionMeetingWorkflowId(sessionId));
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+  expect(await h.meetings.getMeetingStatus(sessionId)).toMatchObject({ meetingStatus: 'FAILED', attempts: 1, lastError: expect.stringContaining('400') });
+  const actions = (await h.prisma.meetingAuditEvent.findMany({ where: { sessionId }, orderBy: { id: 'asc' } })).map((a) => a.action);
+  expect(actions).toEqual(['ATTEMPT_STARTED', 'CREATION_FAILED_PERMANENTLY', 'ADMIN_ALERTED']);
+});

@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import { findTemporalExecutable } from '../../src/local/temporal-binaries';
 import { startGoogleCalendarStandin, type GoogleCalendarStandin } from '../../src/standins/google-calendar';
 import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
 import { createSessionMeetingWorkers, runWorkers } from '../../src/worker/workers';
-import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract';
+import { meetingStatusSearchAttribute, SEARCH_ATTRIBUTES, sessionStartTimeSearchAttribute } from '../../src/workflows/contract';
 import { TEST_DATABASE_URL } from './env';
 
 export const ADMIN_EMAIL = 'ops@example.com';
@@ -40,13 +41,25 @@ export interface Harness {
 
 let runtimeInstalled = false;
 
+/** The dev server takes them as start options; the time-skipping server through its operator API. */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const { IndexedValueType } = temporal.api.enums.v1;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: {
+      [meetingStatusSearchAttribute.name]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      [sessionStartTimeSearchAttribute.name]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    },
+  });
+}
+
 /**
  * Real parts for a test file: a Temporal server (time-skipping or the CLI dev server), the worker with
  * its real activities, the Calendar and Resend stand-ins over HTTP, and the test database.
  */
 export async function startHarness(options: { server: 'time-skipping' | 'dev-server'; policy?: Partial<MeetingPolicy> }): Promise<Harness> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const env =
@@ -55,6 +68,7 @@ export async function startHarness(options: { server: 'time-skipping' | 'dev-ser
       : await TestWorkflowEnvironment.createLocal({
           server: { executable: findTemporalExecutable('cli'), ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES },
         });
+  if (options.server === 'time-skipping') await registerSearchAttributes(env);
   const google = await startGoogleCalendarStandin();
   const resend = await startResendStandin();
   const prisma = createPrismaClient(TEST_DATABASE_URL);

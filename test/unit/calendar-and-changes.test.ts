@@ -1,0 +1,89 @@
+import { meetingEventBody, readCalendarEvent } from '../../src/domain/calendar-event';
+import { recordForChange } from '../../src/domain/meeting-changes';
+import { FaultPlan } from '../../src/standins/faults';
+
+const now = new Date('2026-11-24T12:00:00Z');
+
+test('the event asks for a Meet conference, invites both, and sets the spec’s guest permissions', () => {
+  const body = meetingEventBody({
+    eventId: 'abcde',
+    requestId: 'r1',
+    title: 'Algebra',
+    description: null,
+    startTime: new Date('2026-12-01T15:00:00Z'),
+    endTime: new Date('2026-12-01T16:00:00Z'),
+    teacherEmail: 't@example.com',
+    studentEmail: 's@example.com',
+  });
+  expect(body).toMatchObject({
+    id: 'abcde',
+    start: { dateTime: '2026-12-01T15:00:00.000Z', timeZone: 'UTC' },
+    attendees: [{ email: 't@example.com' }, { email: 's@example.com' }],
+    conferenceData: { createRequest: { requestId: 'r1', conferenceSolutionKey: { type: 'hangoutsMeet' } } },
+    guestsCanModify: false,
+    guestsCanInviteOthers: false,
+    guestsCanSeeOtherGuests: true,
+  });
+});
+
+describe('readCalendarEvent', () => {
+  const meet = 'https://meet.google.com/abc-defg-hij';
+  test.each([
+    ['pending', { createRequest: { status: { statusCode: 'pending' } } }, { status: 'pending' }],
+    ['failure', { createRequest: { status: { statusCode: 'failure' } } }, { status: 'failure' }],
+    ['success', { createRequest: { status: { statusCode: 'success' } }, entryPoints: [{ entryPointType: 'phone', uri: 'tel:+1' }, { entryPointType: 'video', uri: meet }] }, { status: 'success', meetingUrl: meet }],
+    ['no conference', undefined, { status: 'missing' }],
+  ])('%s', (_name, conferenceData, expected) => {
+    expect(readCalendarEvent({ id: 'abcde', conferenceData }).conference).toEqual(expected);
+  });
+
+  test('a deleted event is seen as cancelled', () => expect(readCalendarEvent({ id: 'abcde', status: 'cancelled' }).cancelled).toBe(true));
+  test('an answer that is not an event is refused', () => expect(() => readCalendarEvent({ kind: 'x' })).toThrow(/not an event/));
+  test('a link that is not a Meet URL is refused', () => {
+    expect(() => readCalendarEvent({ id: 'a', conferenceData: { entryPoints: [{ entryPointType: 'video', uri: 'https://evil.example/x' }] } })).toThrow(/not a Meet URL/);
+  });
+});
+
+describe('recordForChange', () => {
+  test('an attempt marks CREATING with the retry count and the time', () => {
+    expect(recordForChange({ kind: 'attemptStarted', generation: 1, attempt: 3 }, now)).toEqual({
+      session: { meetingStatus: 'CREATING', meetingRetryCount: 2, meetingLastAttemptAt: now },
+      audit: { action: 'ATTEMPT_STARTED', actor: 'system', outcome: 'INFO', error: null, detail: { generation: 1, attempt: 3 } },
+    });
+  });
+
+  test('ACTIVE stores the link and clears the last error', () => {
+    const { session, audit } = recordForChange({ kind: 'meetingActive', generation: 1, attempt: 1, eventId: 'e', meetingUrl: 'u' }, now);
+    expect(session).toEqual({ meetingStatus: 'ACTIVE', meetingUrl: 'u', meetingEventId: 'e', meetingCreatedAt: now, meetingError: null });
+    expect(audit.outcome).toBe('SUCCESS');
+  });
+
+  test('a failed attempt keeps the status and records the error; a final failure is FAILED', () => {
+    expect(recordForChange({ kind: 'attemptFailed', generation: 1, attempt: 1, error: 'x', retryInMs: 30_000 }, now).session).toEqual({ meetingError: 'x' });
+    expect(recordForChange({ kind: 'creationFailed', generation: 1, attempts: 4, error: 'x', permanent: false }, now)).toMatchObject({
+      session: { meetingStatus: 'FAILED', meetingError: 'x' },
+      audit: { action: 'ATTEMPTS_EXHAUSTED' },
+    });
+    expect(recordForChange({ kind: 'creationFailed', generation: 1, attempts: 1, error: 'x', permanent: true }, now).audit.action).toBe('CREATION_FAILED_PERMANENTLY');
+  });
+});
+
+describe('FaultPlan', () => {
+  test('a fault for the first N calls is used up by them', () => {
+    const plan = new FaultPlan();
+    plan.add({ operation: 'insert', status: 503, times: 2 });
+    expect([plan.take('insert'), plan.take('get'), plan.take('insert'), plan.take('insert')].map((f) => f?.status)).toEqual([503, undefined, 503, undefined]);
+  });
+
+  test('a rate applies per call', () => {
+    const rolls = [0.1, 0.9, 0.4];
+    const plan = new FaultPlan(() => rolls.shift() ?? 1);
+    plan.add({ operation: '*', status: 500, rate: 0.5 });
+    expect([plan.take('get'), plan.take('get'), plan.take('get')].map((f) => f?.status)).toEqual([500, undefined, 500]);
+  });
+
+  test('a fault without a status or a drop is refused', () => {
+    expect(() => new FaultPlan().add({ operation: 'insert' })).toThrow(/needs a status/);
+    expect(() => new FaultPlan().add({ operation: 'insert', status: 503, rate: 2 })).toThrow(/rate/);
+  });
+});

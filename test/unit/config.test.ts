@@ -1,0 +1,60 @@
+import { ConfigError, loadWorkerConfig } from '../../src/config/worker-config';
+
+const base = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/app',
+  GOOGLE_CALENDAR_BASE_URL: 'http://127.0.0.1:4010',
+  RESEND_API_KEY: 're_123',
+  EMAIL_FROM: 'Sessions <sessions@example.com>',
+  ADMIN_ALERT_EMAIL: 'ops@example.com',
+};
+
+function problemWith(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadWorkerConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('configuration was accepted');
+}
+
+test('defaults: local Temporal, the spec’s retry schedule, the primary calendar', () => {
+  const config = loadWorkerConfig(base);
+  expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'session-meetings', apiKey: undefined, tls: false });
+  expect(config.meeting.retryBackoffMs).toEqual([30_000, 120_000, 480_000]);
+  expect(config.google).toMatchObject({ calendarId: 'primary', baseUrl: 'http://127.0.0.1:4010', serviceAccountKey: undefined });
+});
+
+test.each([
+  ['DATABASE_URL', { DATABASE_URL: undefined }, /DATABASE_URL: is required/],
+  ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a postgresql/],
+  ['RESEND_API_KEY', { RESEND_API_KEY: '' }, /RESEND_API_KEY: is required/],
+  ['EMAIL_FROM', { EMAIL_FROM: 'not-an-email' }, /EMAIL_FROM: "not-an-email" is not an email address/],
+  ['ADMIN_ALERT_EMAIL', { ADMIN_ALERT_EMAIL: undefined }, /ADMIN_ALERT_EMAIL: is required/],
+  ['MEETING_RETRY_BACKOFF', { MEETING_RETRY_BACKOFF: '30s,soon' }, /MEETING_RETRY_BACKOFF: "soon" is not a duration/],
+  ['GOOGLE_CALENDAR_BASE_URL', { GOOGLE_CALENDAR_BASE_URL: 'ftp://x' }, /GOOGLE_CALENDAR_BASE_URL: .* is not an http\(s\) URL/],
+  ['GOOGLE_SERVICE_ACCOUNT_KEY_PATH', { GOOGLE_CALENDAR_BASE_URL: undefined }, /GOOGLE_SERVICE_ACCOUNT_KEY_PATH: set it/],
+  ['GOOGLE_SERVICE_ACCOUNT_KEY_PATH', { GOOGLE_SERVICE_ACCOUNT_KEY_PATH: '/nonexistent/key.json' }, /cannot read the key file \(ENOENT\)/],
+  ['TEMPORAL_TLS_KEY_PATH', { TEMPORAL_TLS_CERT_PATH: '/x.pem' }, /mTLS needs both/],
+  ['TEMPORAL_TLS', { TEMPORAL_TLS: 'maybe' }, /TEMPORAL_TLS: "maybe" is not true or false/],
+  ['GOOGLE_CALLS_PER_SECOND', { GOOGLE_CALLS_PER_SECOND: '0' }, /must be a positive number/],
+])('bad %s is named in the one error', (variable, override, message) => {
+  const error = problemWith({ ...base, ...override });
+  expect(error.variable).toBe(variable);
+  expect(error.message).toMatch(message);
+});
+
+test('a malformed service-account key is refused without echoing any of it', () => {
+  const secret = '-----BEGIN PRIVATE KEY-----abc';
+  const error = problemWith({ ...base, GOOGLE_SERVICE_ACCOUNT_KEY: JSON.stringify({ private_key: secret }) });
+  expect(error.variable).toBe('GOOGLE_SERVICE_ACCOUNT_KEY');
+  expect(error.message).not.toContain(secret);
+  expect(problemWith({ ...base, GOOGLE_SERVICE_ACCOUNT_KEY: `{${secret}` }).message).not.toContain(secret);
+});
+
+test('an inline service-account key is accepted; an API key turns TLS on', () => {
+  const key = { client_email: 'svc@project.iam.gserviceaccount.com', private_key: 'k' };
+  const config = loadWorkerConfig({ ...base, GOOGLE_SERVICE_ACCOUNT_KEY: JSON.stringify(key), TEMPORAL_API_KEY: 't' });
+  expect(config.google.serviceAccountKey).toEqual(key);
+  expect(config.temporal.tls).toBe(true);
+});
