@@ -21,6 +21,7 @@ export function createLogger(name: string): Logger {
     redact: { paths: REDACT, censor: '[redacted]' },
     base: { service: 'session-meetings' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
   });
 }
 

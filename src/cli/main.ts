@@ -6,13 +6,13 @@ import { NoMeetingWorkflowError } from '../client/session-meetings';
 import { ConfigError } from '../config/worker-config';
 import { BookingError, parseBooking, type BookingInput } from '../domain/booking-request';
 import type { MeetingStatusView } from '../workflows/contract';
+import { LOCAL_DATABASE_URL } from '../local/defaults';
 import { bookSession } from './book';
 
 
+/** DATABASE_URL, or the local database that `npm start` uses. */
 function databaseUrl(): string {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new ConfigError('DATABASE_URL', 'is required but not set');
-  return url;
+  return process.env.DATABASE_URL || LOCAL_DATABASE_URL;
 }
 
 function print(json: boolean, value: unknown, human: string): void {

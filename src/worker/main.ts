@@ -6,6 +6,7 @@ import { createResendClient } from '../adapters/resend';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { createLogger } from '../logging';
 import { connectionOptions } from './connection-options';
+import { installSdkLogging } from './sdk-logging';
 import { createSessionMeetingWorkers, runWorkers } from './workers';
 
 const logger = createLogger('worker');
@@ -50,6 +51,7 @@ export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
 }
 
 if (require.main === module) {
+  installSdkLogging(logger);
   let config: WorkerConfig;
   try {
     config = loadWorkerConfig();

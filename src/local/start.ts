@@ -1,0 +1,102 @@
+// `npm start`: the whole thing on one machine. A Temporal dev server with its UI (unless
+// TEMPORAL_ADDRESS is set), the database migrated, local Google/Resend stand-ins when no credentials
+// are set, and the worker.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadWorkerConfig } from '../config/worker-config';
+import { createLogger } from '../logging';
+import { startGoogleCalendarStandin } from '../standins/google-calendar';
+import { startResendStandin } from '../standins/resend';
+import { runWorkerFromConfig } from '../worker/main';
+import { installSdkLogging } from '../worker/sdk-logging';
+import { SEARCH_ATTRIBUTES } from '../workflows/contract';
+import { prepareDatabase } from './database';
+import { LOCAL_DATABASE_URL, LOCAL_GOOGLE_STANDIN_PORT, LOCAL_RESEND_STANDIN_PORT, LOCAL_TEMPORAL_PORT, LOCAL_TEMPORAL_UI_PORT } from './defaults';
+import { findTemporalExecutable } from './temporal-binaries';
+
+const logger = createLogger('start');
+
+async function main(): Promise<void> {
+  installSdkLogging(logger);
+  const env = process.env;
+  const cleanups: Array<() => Promise<void>> = [];
+  const lines: string[] = [];
+
+  env.DATABASE_URL ??= LOCAL_DATABASE_URL;
+  await prepareDatabase(env.DATABASE_URL);
+  lines.push(`database        ${redactUrl(env.DATABASE_URL)} (migrated)`);
+
+  if (!env.TEMPORAL_ADDRESS) {
+    const stateDir = path.resolve('.local');
+    mkdirSync(stateDir, { recursive: true });
+    const temporal = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: findTemporalExecutable('cli'),
+        ip: '127.0.0.1',
+        port: LOCAL_TEMPORAL_PORT,
+        ui: true,
+        uiPort: LOCAL_TEMPORAL_UI_PORT,
+        dbFilename: path.join(stateDir, 'temporal.sqlite'), // workflows survive a restart
+        searchAttributes: SEARCH_ATTRIBUTES,
+        log: { format: 'pretty', level: 'warn' },
+      },
+    });
+    cleanups.push(() => temporal.teardown());
+    env.TEMPORAL_ADDRESS = `127.0.0.1:${LOCAL_TEMPORAL_PORT}`;
+    lines.push(`Temporal        ${env.TEMPORAL_ADDRESS} (dev server, state in .local/)`);
+    lines.push(`Temporal UI     http://localhost:${LOCAL_TEMPORAL_UI_PORT}`);
+  } else {
+    lines.push(`Temporal        ${env.TEMPORAL_ADDRESS}`);
+  }
+
+  if (!env.GOOGLE_CALENDAR_BASE_URL && !env.GOOGLE_SERVICE_ACCOUNT_KEY_PATH && !env.GOOGLE_SERVICE_ACCOUNT_KEY) {
+    const google = await startGoogleCalendarStandin({ port: LOCAL_GOOGLE_STANDIN_PORT });
+    cleanups.push(() => google.close());
+    env.GOOGLE_CALENDAR_BASE_URL = google.url;
+    lines.push(`Google Calendar ${google.url} (stand-in; events at ${google.url}/__standin/events)`);
+  }
+  if (!env.RESEND_API_KEY) {
+    const resend = await startResendStandin({ port: LOCAL_RESEND_STANDIN_PORT });
+    cleanups.push(() => resend.close());
+    env.RESEND_API_KEY = 're_local_standin';
+    env.RESEND_BASE_URL = resend.url;
+    lines.push(`Resend          ${resend.url} (stand-in; sent emails at ${resend.url}/__standin/emails)`);
+  }
+  env.EMAIL_FROM ??= 'Sessions <sessions@example.com>';
+  env.ADMIN_ALERT_EMAIL ??= 'admin@example.com';
+
+  const config = loadWorkerConfig(env);
+  const start = new Date(Date.now() + 2 * 24 * 3600_000);
+  start.setUTCMinutes(0, 0, 0);
+  process.stdout.write(
+    [
+      '',
+      'session-meetings is running',
+      ...lines.map((line) => `  ${line}`),
+      '',
+      'Book a session (in another terminal):',
+      `  npm run cli -- book --title "Algebra basics" --teacher-email t@example.com --student-email s@example.com --start ${start.toISOString().replace('.000', '')} --minutes 60`,
+      'Then:',
+      '  npm run cli -- status <session id>',
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+  try {
+    await runWorkerFromConfig(config);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => logger.warn({ err: error }, 'cleanup failed'));
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) logger.fatal({ variable: error.variable }, `bad configuration: ${error.message}`);
+  else logger.fatal({ err: error }, 'npm start failed');
+  process.exit(1);
+});

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { startHarness, type Harness } from '../support/harness';
+import { TEST_DATABASE_URL } from '../support/env';
+import { runEntry, spawnEntry } from '../support/processes';
+import { waitFor } from '../support/wait';
+
+// The production entry points as separate processes: `npm run worker` and `npm run cli`, configured by
+// the environment alone, against the dev server, the test database and the stand-ins.
+
+let h: Harness;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  h = await startHarness({ server: 'dev-server' });
+  env = {
+    DATABASE_URL: TEST_DATABASE_URL,
+    TEMPORAL_ADDRESS: h.env.address,
+    TEMPORAL_TASK_QUEUE: `processes-${randomUUID()}`,
+    GOOGLE_CALENDAR_BASE_URL: h.google.url,
+    RESEND_API_KEY: 're_process_test',
+    RESEND_BASE_URL: h.resend.url,
+    EMAIL_FROM: 'sessions@example.com',
+    ADMIN_ALERT_EMAIL: 'ops@example.com',
+    LOG_LEVEL: 'info',
+  };
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+test('book with the CLI, the worker process makes the link, status shows it, SIGTERM drains the worker', async () => {
+  const worker = spawnEntry('src/worker/main.ts', [], env);
+  await waitFor(async () => worker.output(), (out) => out.includes('worker started'), 30_000);
+
+  const teacher = `t-${randomUUID().slice(0, 8)}@example.com`;
+  const booked = await runEntry(
+    'src/cli/main.ts',
+    ['book', '--title', 'Algebra basics', '--teacher-email', teacher, '--student-email', `s-${teacher}`, '--start', new Date(Date.now() + 86400_000).toISOString(), '--minutes', '45', '--teacher-tz', 'Europe/Berlin'],
+    env,
+  );
+  expect(booked.stderr).toBe('');
+  expect(booked.code).toBe(0);
+  const sessionId = booked.stdout.trim();
+  expect(sessionId).toMatch(/^[a-z0-9]{20,}$/);
+
+  const row = await waitFor(() => h.prisma.session.findUniqueOrThrow({ where: { id: sessionId }, include: { teacher: true } }), (r) => r.meetingStatus === 'ACTIVE');
+  expect(row.teacher).toMatchObject({ email: teacher, timeZone: 'Europe/Berlin', role: 'TEACHER' });
+  expect(row.endTime.getTime() - row.startTime.getTime()).toBe(45 * 60_000);
+
+  const status = await runEntry('src/cli/main.ts', ['--json', 'status', sessionId], env);
+  expect(status.code).toBe(0);
+  expect(JSON.parse(status.stdout)).toMatchObject({ sessionId, meetingStatus: 'ACTIVE', meetingUrl: row.meetingUrl });
+
+  worker.child.kill('SIGTERM');
+  const stopped = await worker.finished;
+  expect(stopped.code).toBe(0);
+  const lines = stopped.stdout.trim().split('\n');
+  expect(lines.every((line) => JSON.parse(line) !== null)).toBe(true); // every line structured
+  expect(stopped.stdout).toContain('"msg":"worker stopped"');
+  expect(stopped.stdout).toContain('DRAINED');
+  expect(stopped.stdout + stopped.stderr).not.toContain('re_process_test');
+}, 90_000);
+
+test('a bad booking is refused with every problem named, and nothing is written', async () => {
+  const before = await h.prisma.session.count();
+  const result = await runEntry('src/cli/main.ts', ['book', '--title', 'X', '--teacher-email', 'nope', '--student-email', 's@example.com', '--start', '2020-01-01T10:00:00Z'], env);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('--teacher-email "nope" is not an email address');
+  expect(result.stderr).toContain('the session would already be over');
+  expect(await h.prisma.session.count()).toBe(before);
+});
+
+test('status of a session without a workflow says so', async () => {
+  const result = await runEntry('src/cli/main.ts', ['status', 'no-such-session'], env);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('no meeting workflow exists for session no-such-session');
+});
+
+test('when the workflow cannot be started, book removes what it wrote', async () => {
+  const before = { users: await h.prisma.user.count(), sessions: await h.prisma.session.count() };
+  const teacher = `t-${randomUUID().slice(0, 8)}@example.com`;
+  const result = await runEntry(
+    'src/cli/main.ts',
+    ['book', '--title', 'X', '--teacher-email', teacher, '--student-email', `s-${teacher}`, '--start', new Date(Date.now() + 86400_000).toISOString()],
+    { ...env, TEMPORAL_NAMESPACE: 'no-such-namespace' },
+  );
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/no-such-namespace/);
+  expect({ users: await h.prisma.user.count(), sessions: await h.prisma.session.count() }).toEqual(before);
+});
+
+test.each([
+  ['DATABASE_URL', { DATABASE_URL: '' }],
+  ['RESEND_API_KEY', { RESEND_API_KEY: '' }],
+  ['MEETING_RETRY_BACKOFF', { MEETING_RETRY_BACKOFF: 'soon' }],
+])('the worker refuses to start without a good %s and names it', async (variable, override) => {
+  const result = await runEntry('src/worker/main.ts', [], { ...env, ...override });
+  expect(result.code).toBe(78);
+  expect(JSON.parse(result.stdout.trim())).toMatchObject({ level: 60, variable, msg: expect.stringContaining(`bad configuration: ${variable}`) });
+});
