@@ -7,6 +7,7 @@ const config = {
   // Each workflow or end-to-end file runs its own Temporal server: two at a time fit two cores.
   maxWorkers: 2,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, testEnvironment: 'node' },
     {

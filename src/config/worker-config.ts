@@ -19,6 +19,8 @@ export interface TemporalConfig {
   taskQueue: string;
   apiKey: string | undefined;
   tls: boolean | { certPath: string; keyPath: string };
+  /** Register the search attributes at start (self-hosted clusters such as docker-compose's). */
+  registerSearchAttributes: boolean;
 }
 
 export interface ServiceAccountKey {
@@ -69,6 +71,7 @@ export function loadTemporalConfig(env: Env = process.env): TemporalConfig {
     taskQueue: optional(env, 'TEMPORAL_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE,
     apiKey,
     tls: certPath && keyPath ? { certPath, keyPath } : booleanVar(env, 'TEMPORAL_TLS', apiKey !== undefined),
+    registerSearchAttributes: booleanVar(env, 'TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', false),
   };
 }
 

@@ -6,6 +6,7 @@ import { createResendClient } from '../adapters/resend';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { createLogger } from '../logging';
 import { connectionOptions } from './connection-options';
+import { ensureSearchAttributes } from './search-attributes';
 import { installSdkLogging } from './sdk-logging';
 import { createSessionMeetingWorkers, runWorkers } from './workers';
 
@@ -15,6 +16,10 @@ export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
   const prisma = createPrismaClient(config.databaseUrl);
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   try {
+    if (config.temporal.registerSearchAttributes) {
+      const searchAttributes = await ensureSearchAttributes(connection, config.temporal.namespace);
+      logger.info({ searchAttributes }, 'search attributes ensured');
+    }
     const workers = await createSessionMeetingWorkers({
       connection,
       namespace: config.temporal.namespace,

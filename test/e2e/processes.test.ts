@@ -22,6 +22,7 @@ beforeAll(async () => {
     EMAIL_FROM: 'sessions@example.com',
     ADMIN_ALERT_EMAIL: 'ops@example.com',
     LOG_LEVEL: 'info',
+    TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: 'true',
   };
 }, 60_000);
 
@@ -57,6 +58,7 @@ test('book with the CLI, the worker process makes the link, status shows it, SIG
   expect(stopped.code).toBe(0);
   const lines = stopped.stdout.trim().split('\n');
   expect(lines.every((line) => JSON.parse(line) !== null)).toBe(true); // every line structured
+  expect(stopped.stdout).toContain('"msg":"search attributes ensured"'); // already registered: no error
   expect(stopped.stdout).toContain('"msg":"worker stopped"');
   expect(stopped.stdout).toContain('DRAINED');
   expect(stopped.stdout + stopped.stderr).not.toContain('re_process_test');

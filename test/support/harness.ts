@@ -1,4 +1,3 @@
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +11,8 @@ import { findTemporalExecutable } from '../../src/local/temporal-binaries';
 import { startGoogleCalendarStandin, type GoogleCalendarStandin } from '../../src/standins/google-calendar';
 import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
 import { createSessionMeetingWorkers, runWorkers } from '../../src/worker/workers';
-import { meetingStatusSearchAttribute, SEARCH_ATTRIBUTES, sessionStartTimeSearchAttribute } from '../../src/workflows/contract';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract';
+import { ensureSearchAttributes } from '../../src/worker/search-attributes';
 import { TEST_DATABASE_URL } from './env';
 
 export const ADMIN_EMAIL = 'ops@example.com';
@@ -41,18 +41,6 @@ export interface Harness {
 
 let runtimeInstalled = false;
 
-/** The dev server takes them as start options; the time-skipping server through its operator API. */
-async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
-  const { IndexedValueType } = temporal.api.enums.v1;
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: {
-      [meetingStatusSearchAttribute.name]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-      [sessionStartTimeSearchAttribute.name]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    },
-  });
-}
-
 /**
  * Real parts for a test file: a Temporal server (time-skipping or the CLI dev server), the worker with
  * its real activities, the Calendar and Resend stand-ins over HTTP, and the test database.
@@ -68,7 +56,8 @@ export async function startHarness(options: { server: 'time-skipping' | 'dev-ser
       : await TestWorkflowEnvironment.createLocal({
           server: { executable: findTemporalExecutable('cli'), ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES },
         });
-  if (options.server === 'time-skipping') await registerSearchAttributes(env);
+  // The dev server takes them as start options; the time-skipping server needs them registered.
+  if (options.server === 'time-skipping') await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
   const google = await startGoogleCalendarStandin();
   const resend = await startResendStandin();
   const prisma = createPrismaClient(TEST_DATABASE_URL);

@@ -20,7 +20,7 @@ function problemWith(env: Record<string, string | undefined>): ConfigError {
 
 test('defaults: local Temporal, the spec’s retry schedule, the primary calendar', () => {
   const config = loadWorkerConfig(base);
-  expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'session-meetings', apiKey: undefined, tls: false });
+  expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'session-meetings', apiKey: undefined, tls: false, registerSearchAttributes: false });
   expect(config.meeting.retryBackoffMs).toEqual([30_000, 120_000, 480_000]);
   expect(config.google).toMatchObject({ calendarId: 'primary', baseUrl: 'http://127.0.0.1:4010', serviceAccountKey: undefined });
 });
