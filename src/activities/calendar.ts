@@ -41,8 +41,14 @@ async function callGoogle<T>(operation: string, call: () => Promise<T>): Promise
   }
 }
 
-function isConflict(error: unknown): boolean {
-  return error instanceof ApplicationFailure && (error.details?.[0] as { status?: number } | undefined)?.status === 409;
+function statusOf(error: unknown): number | undefined {
+  return error instanceof ApplicationFailure ? (error.details?.[0] as { status?: number } | undefined)?.status : undefined;
+}
+
+/** 404 and 410: the event is not (or no longer) there. */
+function isGone(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 404 || status === 410;
 }
 
 export function createCalendarActivities({ prisma, calendar, calendarId, conferencePollIntervalsMs = DEFAULT_POLL_INTERVALS_MS }: CalendarDeps) {
@@ -82,7 +88,7 @@ export function createCalendarActivities({ prisma, calendar, calendarId, confere
         );
         event = readCalendarEvent(response.data);
       } catch (error) {
-        if (!isConflict(error)) throw error;
+        if (statusOf(error) !== 409) throw error;
         event = await getEvent(eventId);
         if (event.cancelled) {
           throw ApplicationFailure.nonRetryable(`events.insert: event ${eventId} exists but was deleted`, 'GoogleCalendarError');
@@ -106,6 +112,40 @@ export function createCalendarActivities({ prisma, calendar, calendarId, confere
         event = readCalendarEvent(response.data);
       }
       return { eventId: event.eventId, meetingUrl: event.conference.status === 'success' ? event.conference.meetingUrl : null };
+    },
+
+    /**
+     * Moves the event of a link generation to new times with a patch of start and end only, so its
+     * Meet conference (and link) stays. Answers `missing` when that generation has no event.
+     */
+    async moveMeetingEvent(sessionId: string, generation: number, startTime: string, endTime: string): Promise<'moved' | 'missing'> {
+      const eventId = meetingEventId(sessionId, generation);
+      try {
+        await callGoogle('events.patch', () =>
+          calendar.events.patch({
+            calendarId,
+            eventId,
+            sendUpdates: 'all',
+            requestBody: { start: { dateTime: startTime, timeZone: 'UTC' }, end: { dateTime: endTime, timeZone: 'UTC' } },
+          }),
+        );
+        return 'moved';
+      } catch (error) {
+        if (isGone(error)) return 'missing';
+        throw error;
+      }
+    },
+
+    /** Deletes the event of a link generation; one that is already gone (404, 410) counts as done. */
+    async deleteMeetingEvent(sessionId: string, generation: number): Promise<'deleted' | 'already-gone'> {
+      const eventId = meetingEventId(sessionId, generation);
+      try {
+        await callGoogle('events.delete', () => calendar.events.delete({ calendarId, eventId, sendUpdates: 'all' }));
+        return 'deleted';
+      } catch (error) {
+        if (isGone(error)) return 'already-gone';
+        throw error;
+      }
     },
 
     /**

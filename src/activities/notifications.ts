@@ -16,9 +16,10 @@ export interface NotificationDeps {
 
 export interface AdminAlert {
   sessionId: string;
-  /** What went wrong, e.g. `creation-failed`; with the generation it keys the alert's idempotency. */
+  /** What went wrong, e.g. `creation-failed`; with `occurrence` it keys the alert's idempotency. */
   kind: string;
-  generation: number;
+  /** Which instance of it: the link generation, the start time, ... */
+  occurrence: string;
   summary: string;
   error: string | null;
 }
@@ -57,9 +58,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
      * Emails teacher and student, each with the time in their own zone. Each email has its own
      * idempotency key, so a retry after a partial failure never sends anyone a second copy.
      */
-    async sendMeetingEmails(sessionId: string, kind: MeetingEmailKind, generation: number): Promise<void> {
+    async sendMeetingEmails(sessionId: string, kind: MeetingEmailKind, occurrence: string): Promise<void> {
       const session = await loadSessionDetails(prisma, sessionId);
-      if (!session.meetingUrl) throw ApplicationFailure.nonRetryable(`session ${sessionId} has no meeting link to send`, 'NoMeetingLink');
+      if (!session.meetingUrl && (kind === 'confirmation' || kind === 'regenerated')) {
+        throw ApplicationFailure.nonRetryable(`session ${sessionId} has no meeting link to send`, 'NoMeetingLink');
+      }
       const parties = [
         { role: 'teacher' as const, person: session.teacher, other: session.student },
         { role: 'student' as const, person: session.student, other: session.teacher },
@@ -70,14 +73,14 @@ export function createNotificationActivities(deps: NotificationDeps) {
           { title: session.title, startTime: session.startTime, endTime: session.endTime, meetingUrl: session.meetingUrl, otherPartyName: other.name },
           { role, ...person },
         );
-        const emailId = await send(`${kind} email to the ${role}`, emailIdempotencyKey(sessionId, kind, generation, role), {
+        const emailId = await send(`${kind} email to the ${role}`, emailIdempotencyKey(sessionId, kind, occurrence, role), {
           to: person.email,
           ...content,
         });
         await insertAudit(
           prisma,
           sessionId,
-          { action: 'EMAIL_SENT', actor: 'system', outcome: 'SUCCESS', error: null, detail: { kind, generation, recipient: role, emailId } },
+          { action: 'EMAIL_SENT', actor: 'system', outcome: 'SUCCESS', error: null, detail: { kind, occurrence, recipient: role, emailId } },
           role,
         );
       }
@@ -87,7 +90,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
     async alertAdmin(alert: AdminAlert): Promise<void> {
       const subject = `[session-meetings] ${alert.summary}`;
       const lines = [alert.summary, `Session: ${alert.sessionId}`, ...(alert.error ? [`Error: ${alert.error}`] : [])];
-      await send('admin alert', emailIdempotencyKey(alert.sessionId, `alert-${alert.kind}`, alert.generation, 'admin'), {
+      await send('admin alert', emailIdempotencyKey(alert.sessionId, `alert-${alert.kind}`, alert.occurrence, 'admin'), {
         to: deps.adminAlertEmail,
         subject,
         text: lines.join('\n'),
@@ -106,7 +109,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         actor: 'system',
         outcome: 'INFO',
         error: alert.error,
-        detail: { kind: alert.kind, generation: alert.generation, slack: Boolean(deps.slackWebhookUrl) },
+        detail: { kind: alert.kind, occurrence: alert.occurrence, slack: Boolean(deps.slackWebhookUrl) },
       });
     },
   };

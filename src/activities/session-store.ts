@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
-import { recordForChange, type AuditEntry, type MeetingChange } from '../domain/meeting-changes';
+import { recordForChange, type MeetingChange } from '../domain/meeting-changes';
 import { insertAudit } from './audit';
 import { sessionMeetingProblems } from '../domain/session-validation';
 import { findSessionRow } from './session-details';
@@ -38,15 +38,11 @@ export function createSessionStoreActivities({ prisma, now = () => new Date() }:
     /** Records one change of the meeting: the Session row and its audit entry, together or not at all. */
     async recordMeetingChange(sessionId: string, change: MeetingChange): Promise<void> {
       const record = recordForChange(change, now());
+      const hasUpdate = Object.keys(record.session).length > 0;
       await prisma.$transaction([
-        prisma.session.update({ where: { id: sessionId }, data: record.session }),
+        ...(hasUpdate ? [prisma.session.update({ where: { id: sessionId }, data: record.session })] : []),
         insertAudit(prisma, sessionId, record.audit),
       ]);
-    },
-
-    /** Appends an audit entry that changes nothing else (emails sent, alerts raised). */
-    async appendAudit(sessionId: string, entry: AuditEntry): Promise<void> {
-      await insertAudit(prisma, sessionId, entry);
     },
   };
 }

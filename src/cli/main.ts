@@ -2,15 +2,26 @@
 import { Command, CommanderError } from 'commander';
 import { createPrismaClient } from '../adapters/database';
 import { connectSessionMeetings } from '../client/connect';
-import { NoMeetingWorkflowError } from '../client/session-meetings';
+import { InvalidMeetingRequestError, MeetingWorkflowClosedError, NoMeetingWorkflowError } from '../client/session-meetings';
 import { ConfigError } from '../config/worker-config';
 import { BookingError, parseBooking, type BookingInput } from '../domain/booking-request';
-import type { MeetingStatusView } from '../workflows/contract';
+import { parseDuration } from '../domain/durations';
+import {
+  MEETING_STATUSES,
+  meetingStatusSearchAttribute,
+  SESSION_MEETING_WORKFLOW_TYPE,
+  sessionStartTimeSearchAttribute,
+  type MeetingStatusView,
+} from '../workflows/contract';
 import { LOCAL_DATABASE_URL } from '../local/defaults';
 import { bookSession } from './book';
+import { meetingStats } from './stats';
 
 
 /** DATABASE_URL, or the local database that `npm start` uses. */
+/** A command line that makes no sense; said before anything is sent. */
+class CliInputError extends Error {}
+
 function databaseUrl(): string {
   return process.env.DATABASE_URL || LOCAL_DATABASE_URL;
 }
@@ -95,6 +106,121 @@ export function buildCli(): Command {
       }
     });
 
+  const withTemporal = async <T>(act: (temporal: Awaited<ReturnType<typeof connectSessionMeetings>>) => Promise<T>): Promise<T> => {
+    const temporal = await connectSessionMeetings();
+    try {
+      return await act(temporal);
+    } finally {
+      await temporal.close();
+    }
+  };
+  const done = (what: string, sessionId: string) => print(program.opts().json === true, { ok: true, sessionId, requested: what }, `${what} requested for session ${sessionId}`);
+
+  program
+    .command('list')
+    .description('List sessions\' meeting workflows from Temporal visibility')
+    .option('--status <status>', `only this MeetingStatus (${MEETING_STATUSES.join(', ')})`)
+    .option('--running', 'only workflows still running')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (options: { status?: string; running?: boolean; limit: string }) => {
+      const status = options.status?.toUpperCase();
+      if (status !== undefined && !(MEETING_STATUSES as readonly string[]).includes(status)) {
+        throw new CliInputError(`--status must be one of ${MEETING_STATUSES.join(', ')}`);
+      }
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new CliInputError('--limit must be a positive whole number');
+      const clauses = [`WorkflowType = '${SESSION_MEETING_WORKFLOW_TYPE}'`];
+      if (status) clauses.push(`MeetingStatus = '${status}'`);
+      if (options.running) clauses.push(`ExecutionStatus = 'Running'`);
+      const rows = await withTemporal(async ({ client }) => {
+        const found = [];
+        for await (const execution of client.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(limit, 100) })) {
+          found.push({
+            sessionId: execution.workflowId.replace(/^session-meeting-/, ''),
+            meetingStatus: execution.typedSearchAttributes.get(meetingStatusSearchAttribute) ?? null,
+            sessionStartTime: execution.typedSearchAttributes.get(sessionStartTimeSearchAttribute)?.toISOString() ?? null,
+            workflowStatus: execution.status.name,
+          });
+          if (found.length >= limit) break;
+        }
+        return found;
+      });
+      const human = rows.length === 0 ? 'no sessions found' : rows.map((r) => [r.sessionId.padEnd(28), String(r.meetingStatus).padEnd(10), (r.sessionStartTime ?? '-').padEnd(25), r.workflowStatus].join(' ')).join('\n');
+      print(program.opts().json === true, rows, human);
+    });
+
+  program
+    .command('cancel')
+    .description('Cancel the meeting: delete the Calendar event, tell both, end the workflow')
+    .argument('<sessionId>')
+    .option('--reason <text>', 'why (audited)')
+    .option('--actor <who>', 'who asks (audited)', process.env.USER ?? 'cli')
+    .action(async (sessionId: string, options: { reason?: string; actor: string }) => {
+      await withTemporal(({ api }) => api.cancelSessionMeeting(sessionId, { reason: options.reason, actor: options.actor }));
+      done('cancel', sessionId);
+    });
+
+  program
+    .command('regenerate')
+    .description('Replace the meeting link with a new one and email both (from ACTIVE or FAILED)')
+    .argument('<sessionId>')
+    .option('--reason <text>', 'why (audited)')
+    .option('--actor <who>', 'who asks (audited)', process.env.USER ?? 'cli')
+    .action(async (sessionId: string, options: { reason?: string; actor: string }) => {
+      await withTemporal(({ api }) => api.regenerateMeetingLink(sessionId, { reason: options.reason, actor: options.actor }));
+      done('regenerate', sessionId);
+    });
+
+  program
+    .command('reschedule')
+    .description('Move the session to new times; the Meet link stays, reminders move, both are told')
+    .argument('<sessionId>')
+    .requiredOption('--start <iso>', 'new start, ISO-8601 with an offset')
+    .option('--minutes <n>', 'new length in minutes (default: keep the end given by --end)')
+    .option('--end <iso>', 'new end, ISO-8601 with an offset')
+    .option('--actor <who>', 'who asks (audited)', process.env.USER ?? 'cli')
+    .action(async (sessionId: string, options: { start: string; minutes?: string; end?: string; actor: string }) => {
+      if ((options.minutes === undefined) === (options.end === undefined)) throw new CliInputError('give --minutes or --end (one of them)');
+      if (options.minutes !== undefined && !(Number.isInteger(Number(options.minutes)) && Number(options.minutes) > 0)) {
+        throw new CliInputError('--minutes must be a positive whole number');
+      }
+      const startMs = Date.parse(options.start);
+      const endTime = options.end ?? (Number.isNaN(startMs) ? '' : new Date(startMs + Number(options.minutes) * 60_000).toISOString());
+      await withTemporal(({ api }) => api.rescheduleSession(sessionId, { startTime: options.start, endTime, actor: options.actor }));
+      done('reschedule', sessionId);
+    });
+
+  program
+    .command('stats')
+    .description('Creation success and failure rates, and sessions without a link (from the database)')
+    .option('--since <duration>', 'sessions created in this window, e.g. 7d, 24h', '30d')
+    .action(async (options: { since: string }) => {
+      let windowMs: number;
+      try {
+        windowMs = parseDuration(options.since);
+      } catch (error) {
+        throw new CliInputError(`--since: ${(error as Error).message}`);
+      }
+      const prisma = createPrismaClient(databaseUrl());
+      try {
+        const now = new Date();
+        const stats = await meetingStats(prisma, new Date(now.getTime() - windowMs), now);
+        const pct = (value: number | null) => (value === null ? '-' : `${(value * 100).toFixed(1)}%`);
+        const human = [
+          `sessions created since ${stats.since}: ${stats.sessions}`,
+          ...Object.entries(stats.byStatus).map(([status, count]) => `  ${status.padEnd(10)} ${count}`),
+          `creation success rate      ${pct(stats.creationSuccessRate)}`,
+          `creation failure rate      ${pct(stats.creationFailureRate)}`,
+          `first-attempt success rate ${pct(stats.firstAttemptSuccessRate)}`,
+          `upcoming without a link    ${stats.upcomingWithoutLink}`,
+          `  starting within 2 hours  ${stats.startingWithin2hWithoutLink}`,
+        ].join('\n');
+        print(program.opts().json === true, stats, human);
+      } finally {
+        await prisma.$disconnect();
+      }
+    });
+
   return program;
 }
 
@@ -104,7 +230,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const known = error instanceof BookingError || error instanceof ConfigError || error instanceof NoMeetingWorkflowError;
+    const known = [BookingError, ConfigError, NoMeetingWorkflowError, MeetingWorkflowClosedError, InvalidMeetingRequestError, CliInputError].some((type) => error instanceof type);
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     if (!known && error instanceof Error && error.stack && process.env.DEBUG) process.stderr.write(`${error.stack}\n`);
     return known ? 2 : 1;

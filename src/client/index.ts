@@ -1,12 +1,12 @@
 // The booking service's API. Either build `SessionMeetings` on your own Temporal client, or call the
 // functions below, which share one connection configured from the environment.
-import type { MeetingStatusView } from '../workflows/contract';
+import type { CancelRequest, MeetingStatusView, RegenerateRequest, RescheduleRequest } from '../workflows/contract';
 import { connectSessionMeetings, type ConnectedSessionMeetings } from './connect';
 import type { StartedMeeting } from './session-meetings';
 
-export { SessionMeetings, NoMeetingWorkflowError, type StartedMeeting } from './session-meetings';
+export { SessionMeetings, NoMeetingWorkflowError, MeetingWorkflowClosedError, InvalidMeetingRequestError, type StartedMeeting } from './session-meetings';
 export { connectSessionMeetings, type ConnectedSessionMeetings } from './connect';
-export type { MeetingStatusView, MeetingStatus } from '../workflows/contract';
+export type { MeetingStatusView, MeetingStatus, CancelRequest, RegenerateRequest, RescheduleRequest } from '../workflows/contract';
 
 let shared: Promise<ConnectedSessionMeetings> | undefined;
 
@@ -24,6 +24,18 @@ export async function startSessionMeeting(sessionId: string): Promise<StartedMee
 
 export async function getMeetingStatus(sessionId: string): Promise<MeetingStatusView> {
   return (await sharedApi()).api.getMeetingStatus(sessionId);
+}
+
+export async function cancelSessionMeeting(sessionId: string, request: CancelRequest = {}): Promise<void> {
+  return (await sharedApi()).api.cancelSessionMeeting(sessionId, request);
+}
+
+export async function regenerateMeetingLink(sessionId: string, request: RegenerateRequest = {}): Promise<void> {
+  return (await sharedApi()).api.regenerateMeetingLink(sessionId, request);
+}
+
+export async function rescheduleSession(sessionId: string, request: RescheduleRequest): Promise<void> {
+  return (await sharedApi()).api.rescheduleSession(sessionId, request);
 }
 
 /** Closes the shared connection, if one was opened. */

@@ -1,12 +1,19 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { parseAdminRequest, parseReschedule, type ParsedCommand } from '../domain/meeting-commands';
 import { assertSessionId, sessionMeetingWorkflowId } from '../domain/meeting-ids';
 import {
+  cancelSignal,
   DEFAULT_TASK_QUEUE,
   meetingStatusSearchAttribute,
+  regenerateSignal,
+  rescheduleSignal,
   SESSION_MEETING_WORKFLOW_TYPE,
   statusQuery,
+  type CancelRequest,
   type MeetingStatusView,
+  type RegenerateRequest,
+  type RescheduleRequest,
   type SessionMeetingInput,
 } from '../workflows/contract';
 
@@ -24,12 +31,42 @@ export class NoMeetingWorkflowError extends Error {
   }
 }
 
+/** The session's workflow has ended (completed, cancelled, failed...): a signal would change nothing. */
+export class MeetingWorkflowClosedError extends Error {
+  constructor(
+    readonly sessionId: string,
+    readonly workflowStatus: string,
+  ) {
+    super(`the meeting workflow of session ${sessionId} has already ended (${workflowStatus}); nothing was changed`);
+    this.name = 'MeetingWorkflowClosedError';
+  }
+}
+
+/** A request that the workflow would reject, refused before it is sent. */
+export class InvalidMeetingRequestError extends Error {
+  constructor(
+    readonly signal: string,
+    readonly problem: string,
+  ) {
+    super(`${signal} refused: ${problem}`);
+    this.name = 'InvalidMeetingRequestError';
+  }
+}
+
+function checked(parsed: ParsedCommand): void {
+  if (!parsed.ok) throw new InvalidMeetingRequestError(parsed.signal, parsed.problem);
+}
+
 /** What the booking service and admins call; one instance per Temporal client. */
 export class SessionMeetings {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string = DEFAULT_TASK_QUEUE,
   ) {}
+
+  private handle(sessionId: string): WorkflowHandle {
+    return this.client.workflow.getHandle(sessionMeetingWorkflowId(sessionId));
+  }
 
   /**
    * Starts the session's meeting workflow. Idempotent: the workflow id is the session's, so a second
@@ -50,18 +87,49 @@ export class SessionMeetings {
       return { workflowId, runId: handle.firstExecutionRunId, started: true };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const description = await this.client.workflow.getHandle(workflowId).describe();
+      const description = await this.handle(sessionId).describe();
       return { workflowId, runId: description.runId, started: false };
     }
   }
 
-  /** The meeting as the session's workflow sees it right now. */
+  /** The meeting as the session's workflow sees it right now (also after it ended). */
   async getMeetingStatus(sessionId: string): Promise<MeetingStatusView> {
     try {
-      return await this.client.workflow.getHandle(sessionMeetingWorkflowId(sessionId)).query(statusQuery);
+      return await this.handle(sessionId).query(statusQuery);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new NoMeetingWorkflowError(sessionId);
       throw error;
+    }
+  }
+
+  /** Cancels the meeting: the Calendar event is deleted, both people are told, the workflow ends. */
+  async cancelSessionMeeting(sessionId: string, request: CancelRequest = {}): Promise<void> {
+    checked(parseAdminRequest('cancel', request));
+    await this.signal(sessionId, (handle) => handle.signal(cancelSignal, request));
+  }
+
+  /** Replaces the link with a new one (a new generation); works from ACTIVE and FAILED. */
+  async regenerateMeetingLink(sessionId: string, request: RegenerateRequest = {}): Promise<void> {
+    checked(parseAdminRequest('regenerate', request));
+    await this.signal(sessionId, (handle) => handle.signal(regenerateSignal, request));
+  }
+
+  /** Moves the session; the Meet link stays. Times are ISO-8601 with an offset. */
+  async rescheduleSession(sessionId: string, request: RescheduleRequest): Promise<void> {
+    checked(parseReschedule(request, new Date()));
+    await this.signal(sessionId, (handle) => handle.signal(rescheduleSignal, request));
+  }
+
+  private async signal(sessionId: string, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
+    const handle = this.handle(sessionId);
+    try {
+      await send(handle);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      // Either there never was one, or it has ended: say which.
+      const description = await handle.describe().catch(() => undefined);
+      if (!description) throw new NoMeetingWorkflowError(sessionId);
+      throw new MeetingWorkflowClosedError(sessionId, description.status.name);
     }
   }
 }

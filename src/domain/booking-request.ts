@@ -1,3 +1,4 @@
+import { MAX_SESSION_MINUTES, parseInstant, sessionTimeProblems } from './instants';
 import { isValidTimeZone } from './time-zones';
 
 /** A confirmed booking as the booking service (or the CLI's `book`) hands it over. */
@@ -32,9 +33,6 @@ export class BookingError extends Error {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-// An instant, not a wall-clock time: the offset (Z or ±hh:mm) is required.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-const MAX_MINUTES = 12 * 60;
 
 /** Checks a booking and says every problem at once; nothing is written unless this passes. */
 export function parseBooking(input: BookingInput, now: Date): BookingRequest {
@@ -55,26 +53,21 @@ export function parseBooking(input: BookingInput, now: Date): BookingRequest {
   const student = person('student', input.studentEmail, input.studentName, input.studentTimeZone);
   if (teacher.email && teacher.email === student.email) problems.push('the teacher and the student must be different people');
 
-  let startTime = new Date(Number.NaN);
+  const startTime = parseInstant(input.start);
   if (!input.start) problems.push('--start is required');
-  else if (!ISO_INSTANT.test(input.start) || Number.isNaN(Date.parse(input.start))) {
-    problems.push(`--start "${input.start}" is not an ISO-8601 time with an offset (e.g. 2026-12-01T15:00:00Z)`);
-  } else startTime = new Date(input.start);
+  else if (!startTime) problems.push(`--start "${input.start}" is not an ISO-8601 time with an offset (e.g. 2026-12-01T15:00:00Z)`);
 
-  let endTime = new Date(Number.NaN);
+  let endTime: Date | undefined;
   if (input.end !== undefined && input.minutes !== undefined) problems.push('give --minutes or --end, not both');
   else if (input.end !== undefined) {
-    if (!ISO_INSTANT.test(input.end) || Number.isNaN(Date.parse(input.end))) problems.push(`--end "${input.end}" is not an ISO-8601 time with an offset`);
-    else endTime = new Date(input.end);
+    endTime = parseInstant(input.end);
+    if (!endTime) problems.push(`--end "${input.end}" is not an ISO-8601 time with an offset`);
   } else {
     const minutes = Number(input.minutes ?? '60');
-    if (!Number.isInteger(minutes) || minutes <= 0 || minutes > MAX_MINUTES) problems.push(`--minutes must be a whole number from 1 to ${MAX_MINUTES}`);
-    else if (!Number.isNaN(startTime.getTime())) endTime = new Date(startTime.getTime() + minutes * 60_000);
+    if (!Number.isInteger(minutes) || minutes <= 0 || minutes > MAX_SESSION_MINUTES) problems.push(`--minutes must be a whole number from 1 to ${MAX_SESSION_MINUTES}`);
+    else if (startTime) endTime = new Date(startTime.getTime() + minutes * 60_000);
   }
-  if (!Number.isNaN(startTime.getTime()) && !Number.isNaN(endTime.getTime())) {
-    if (endTime <= startTime) problems.push('the end must be after the start');
-    else if (endTime <= now) problems.push(`the session would already be over (it ends ${endTime.toISOString()})`);
-  }
-  if (problems.length > 0) throw new BookingError(problems);
+  if (startTime && endTime) problems.push(...sessionTimeProblems(startTime, endTime, now));
+  if (problems.length > 0 || !startTime || !endTime) throw new BookingError(problems);
   return { title, description: input.description?.trim() || null, teacher, student, startTime, endTime };
 }

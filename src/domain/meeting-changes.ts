@@ -5,9 +5,21 @@ export type MeetingChange =
   | { kind: 'attemptStarted'; generation: number; attempt: number }
   | { kind: 'attemptFailed'; generation: number; attempt: number; error: string; retryInMs: number }
   | { kind: 'meetingActive'; generation: number; attempt: number; eventId: string; meetingUrl: string }
-  | { kind: 'creationFailed'; generation: number; attempts: number; error: string; permanent: boolean };
+  | { kind: 'creationFailed'; generation: number; attempts: number; error: string; permanent: boolean }
+  | { kind: 'regenerationRequested'; generation: number; actor: string; reason: string | null }
+  | { kind: 'rescheduled'; startTime: string; endTime: string; actor: string }
+  | { kind: 'cancelled'; actor: string; reason: string | null }
+  | { kind: 'joinable' }
+  | { kind: 'reminderSkipped'; reminder: string; why: string }
+  | { kind: 'signalRejected'; signal: string; problem: string; actor: string }
+  | { kind: 'signalIgnored'; signal: string; actor: string; why: string }
+  | { kind: 'emailFailed'; email: string; error: string };
 
 export interface SessionMeetingUpdate {
+  startTime?: Date;
+  endTime?: Date;
+  bookingStatus?: 'CANCELLED';
+  meetingJoinableAt?: Date | null;
   meetingStatus?: MeetingStatus;
   meetingUrl?: string | null;
   meetingEventId?: string | null;
@@ -22,7 +34,7 @@ export interface AuditEntry {
   actor: string;
   outcome: 'SUCCESS' | 'FAILURE' | 'INFO';
   error: string | null;
-  detail: Record<string, string | number | boolean>;
+  detail: Record<string, string | number | boolean | null>;
 }
 
 export interface MeetingChangeRecord {
@@ -73,9 +85,34 @@ export function recordForChange(change: MeetingChange, now: Date): MeetingChange
           attempts: change.attempts,
         }),
       };
+    case 'regenerationRequested':
+      return {
+        session: {},
+        audit: audit('REGENERATION_REQUESTED', 'INFO', null, { generation: change.generation, reason: change.reason }, change.actor),
+      };
+    case 'rescheduled':
+      return {
+        session: { startTime: new Date(change.startTime), endTime: new Date(change.endTime), meetingJoinableAt: null },
+        audit: audit('RESCHEDULED', 'SUCCESS', null, { startTime: change.startTime, endTime: change.endTime }, change.actor),
+      };
+    case 'cancelled':
+      return {
+        session: { meetingStatus: 'CANCELLED', bookingStatus: 'CANCELLED', meetingUrl: null, meetingJoinableAt: null },
+        audit: audit('CANCELLED', 'SUCCESS', null, { reason: change.reason }, change.actor),
+      };
+    case 'joinable':
+      return { session: { meetingJoinableAt: now }, audit: audit('MEETING_JOINABLE', 'INFO', null, {}) };
+    case 'reminderSkipped':
+      return { session: {}, audit: audit('REMINDER_SKIPPED', 'INFO', null, { reminder: change.reminder, why: change.why }) };
+    case 'signalRejected':
+      return { session: {}, audit: audit('SIGNAL_REJECTED', 'FAILURE', change.problem, { signal: change.signal }, change.actor) };
+    case 'signalIgnored':
+      return { session: {}, audit: audit('SIGNAL_IGNORED', 'INFO', null, { signal: change.signal, why: change.why }, change.actor) };
+    case 'emailFailed':
+      return { session: {}, audit: audit('EMAIL_FAILED', 'FAILURE', change.error, { email: change.email }) };
   }
 }
 
-function audit(action: string, outcome: AuditEntry['outcome'], error: string | null, detail: AuditEntry['detail']): AuditEntry {
-  return { action, actor: SYSTEM, outcome, error, detail };
+function audit(action: string, outcome: AuditEntry['outcome'], error: string | null, detail: AuditEntry['detail'], actor = SYSTEM): AuditEntry {
+  return { action, actor, outcome, error, detail };
 }

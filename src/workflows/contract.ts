@@ -1,7 +1,7 @@
 // Names that the booking service, admins and the worker share. Imports nothing with I/O, so both the
 // client and the workflow bundle can use it.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export const SESSION_MEETING_WORKFLOW_TYPE = 'SessionMeetingWorkflow';
 export const DEFAULT_TASK_QUEUE = 'session-meetings';
@@ -28,6 +28,27 @@ export interface MeetingStatusView {
 }
 
 export const statusQuery = defineQuery<MeetingStatusView>('status');
+
+/** Signal payloads: JSON objects as a person types them in the Temporal UI or CLI (or none at all). */
+export interface CancelRequest {
+  reason?: string;
+  actor?: string;
+}
+export interface RegenerateRequest {
+  reason?: string;
+  actor?: string;
+}
+export interface RescheduleRequest {
+  /** ISO-8601 with an offset, e.g. 2026-12-01T15:00:00Z. */
+  startTime: string;
+  endTime: string;
+  actor?: string;
+}
+
+// Payloads are typed `unknown` on the receiving side: the workflow validates what people send.
+export const cancelSignal = defineSignal<[CancelRequest?]>('cancel');
+export const regenerateSignal = defineSignal<[RegenerateRequest?]>('regenerate');
+export const rescheduleSignal = defineSignal<[RescheduleRequest]>('reschedule');
 
 export const meetingStatusSearchAttribute = defineSearchAttributeKey('MeetingStatus', SearchAttributeType.KEYWORD);
 export const sessionStartTimeSearchAttribute = defineSearchAttributeKey('SessionStartTime', SearchAttributeType.DATETIME);

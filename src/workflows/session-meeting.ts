@@ -1,19 +1,26 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  condition,
   log,
   proxyActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { GoogleActivities, MainActivities } from '../activities';
+import type { AdminAlert, GoogleActivities, MainActivities } from '../activities';
+import type { MeetingEmailKind } from '../domain/email-content';
+import type { MeetingChange } from '../domain/meeting-changes';
+import { parseAdminRequest, parseReschedule, type MeetingCommand, type ParsedCommand } from '../domain/meeting-commands';
 import { assertSessionId } from '../domain/meeting-ids';
+import { planReminders, reminderAction, type PlannedReminder } from '../domain/reminders';
 import { nextRetryDelay } from '../domain/retry-schedule';
 import {
+  cancelSignal,
   googleTaskQueue,
   meetingStatusSearchAttribute,
+  regenerateSignal,
+  rescheduleSignal,
   sessionStartTimeSearchAttribute,
   statusQuery,
   type MeetingStatus,
@@ -36,29 +43,7 @@ const notify = proxyActivities<MainActivities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
 });
 
-/** The meeting as the workflow knows it; the `status` query returns it. */
-class MeetingTracker {
-  readonly view: MeetingStatusView;
-
-  constructor(sessionId: string) {
-    this.view = {
-      sessionId,
-      meetingStatus: 'PENDING',
-      meetingUrl: null,
-      meetingEventId: null,
-      attempts: 0,
-      lastError: null,
-      startTime: null,
-      endTime: null,
-      nextReminderAt: null,
-    };
-  }
-
-  setStatus(status: MeetingStatus): void {
-    this.view.meetingStatus = status;
-    upsertSearchAttributes([{ key: meetingStatusSearchAttribute, value: status }]);
-  }
-}
+type RejectedSignal = Extract<ParsedCommand, { ok: false }>;
 
 function failureMessage(error: unknown): string {
   if (error instanceof ActivityFailure && error.cause) return error.cause.message;
@@ -72,23 +57,37 @@ function isRetryable(error: unknown): boolean {
 
 /**
  * One tutoring session's Google Meet link, from payment until the session is over: create it
- * (retrying on the configured schedule), store it, email both people, and raise the alarm when it
- * cannot be made.
+ * (retrying on the configured schedule), store it, email both people, remind them, and follow the
+ * admins' and booking service's requests (cancel, regenerate, reschedule) in the order they came.
  */
 export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promise<MeetingStatusView> {
   const sessionId = assertSessionId(input?.sessionId);
-  const meeting = new MeetingTracker(sessionId);
-  setHandler(statusQuery, () => meeting.view);
+  const view: MeetingStatusView = {
+    sessionId,
+    meetingStatus: 'PENDING',
+    meetingUrl: null,
+    meetingEventId: null,
+    attempts: 0,
+    lastError: null,
+    startTime: null,
+    endTime: null,
+    nextReminderAt: null,
+  };
+  const inbox: MeetingCommand[] = [];
+  const rejected: RejectedSignal[] = [];
+  const receive = (parsed: ParsedCommand) => (parsed.ok ? inbox.push(parsed.command) : rejected.push(parsed));
+  setHandler(statusQuery, () => view);
+  setHandler(cancelSignal, (raw?: unknown) => void receive(parseAdminRequest('cancel', raw)));
+  setHandler(regenerateSignal, (raw?: unknown) => void receive(parseAdminRequest('regenerate', raw)));
+  setHandler(rescheduleSignal, (raw: unknown) => void receive(parseReschedule(raw, new Date())));
 
   const schedule = await store.loadMeetingSession(sessionId).catch((error: unknown) => {
     throw ApplicationFailure.nonRetryable(failureMessage(error), 'InvalidSession');
   });
-  meeting.view.startTime = schedule.startTime;
-  meeting.view.endTime = schedule.endTime;
-  upsertSearchAttributes([{ key: sessionStartTimeSearchAttribute, value: new Date(schedule.startTime) }]);
   const policy = await store.meetingPolicy();
 
-  // Google calls: one try each; the spec's retry schedule below decides about the next attempt.
+  // Google calls: one try each for creation (the spec's schedule below decides about the next
+  // attempt); moves and deletes retry on Temporal's own policy.
   const googleQueue = googleTaskQueue(workflowInfo().taskQueue);
   const google = proxyActivities<GoogleActivities>({ taskQueue: googleQueue, startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
   const conference = proxyActivities<GoogleActivities>({
@@ -97,69 +96,197 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
     heartbeatTimeout: '30 seconds',
     retry: { maximumAttempts: 1 },
   });
+  const googleChanges = proxyActivities<GoogleActivities>({
+    taskQueue: googleQueue,
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+  });
 
-  async function createMeetingLink(generation: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      meeting.view.attempts = attempt;
-      meeting.setStatus('CREATING');
-      await store.recordMeetingChange(sessionId, { kind: 'attemptStarted', generation, attempt });
-      try {
-        const event = await google.createMeetingEvent(sessionId, generation, attempt);
-        meeting.view.meetingEventId = event.eventId;
-        const meetingUrl = event.meetingUrl ?? (await conference.awaitConference(event.eventId, policy.conferenceWaitMs));
-        await store.recordMeetingChange(sessionId, { kind: 'meetingActive', generation, attempt, eventId: event.eventId, meetingUrl });
-        meeting.view.meetingUrl = meetingUrl;
-        meeting.view.lastError = null;
-        meeting.setStatus('ACTIVE');
-        return;
-      } catch (error) {
-        const message = failureMessage(error);
-        meeting.view.lastError = message;
-        const retryable = isRetryable(error);
-        const retryInMs = nextRetryDelay(policy.retryBackoffMs, attempt, retryable);
-        if (retryInMs === undefined) {
-          await store.recordMeetingChange(sessionId, { kind: 'creationFailed', generation, attempts: attempt, error: message, permanent: !retryable });
-          meeting.setStatus('FAILED');
-          await alertAdmin({
-            sessionId,
-            kind: 'creation-failed',
-            generation,
-            summary: retryable ? `Meeting creation failed after ${attempt} attempts` : 'Meeting creation failed with a permanent error',
-            error: message,
-          });
-          return;
-        }
-        log.warn('meeting attempt failed; retrying', { sessionId, attempt, retryInMs, error: message });
-        await store.recordMeetingChange(sessionId, { kind: 'attemptFailed', generation, attempt, error: message, retryInMs });
-        await sleep(retryInMs);
-      }
-    }
+  let generation = 1;
+  /** Link generations whose Calendar event may exist. */
+  const liveGenerations = new Set<number>();
+  let changeCount = 0;
+  let reminders: PlannedReminder[] = [];
+
+  function setStatus(status: MeetingStatus): void {
+    view.meetingStatus = status;
+    upsertSearchAttributes([{ key: meetingStatusSearchAttribute, value: status }]);
   }
 
-  async function alertAdmin(alert: Parameters<MainActivities['alertAdmin']>[0]): Promise<void> {
+  function setSchedule(startTime: string, endTime: string): void {
+    view.startTime = startTime;
+    view.endTime = endTime;
+    upsertSearchAttributes([{ key: sessionStartTimeSearchAttribute, value: new Date(startTime) }]);
+    reminders = planReminders(Date.parse(startTime), Date.now());
+    view.nextReminderAt = reminders[0] ? new Date(reminders[0].at).toISOString() : null;
+  }
+
+  const record = (change: MeetingChange) => store.recordMeetingChange(sessionId, change);
+  const cancelPending = () => inbox.some((command) => command.kind === 'cancel');
+
+  async function alertAdmin(alert: Omit<AdminAlert, 'sessionId'>): Promise<void> {
     try {
-      await notify.alertAdmin(alert);
+      await notify.alertAdmin({ sessionId, ...alert });
     } catch (error) {
       log.error('admin alert could not be sent', { sessionId, kind: alert.kind, error: failureMessage(error) });
     }
   }
 
-  async function emailBothParties(kind: 'confirmation', generation: number): Promise<void> {
+  async function emailBoth(kind: MeetingEmailKind, occurrence: string): Promise<void> {
     try {
-      await notify.sendMeetingEmails(sessionId, kind, generation);
+      await notify.sendMeetingEmails(sessionId, kind, occurrence);
     } catch (error) {
       const message = failureMessage(error);
-      await store.appendAudit(sessionId, { action: 'EMAIL_FAILED', actor: 'system', outcome: 'FAILURE', error: message, detail: { kind, generation } });
-      await alertAdmin({ sessionId, kind: `email-${kind}-failed`, generation, summary: `The ${kind} emails could not be sent`, error: message });
+      await record({ kind: 'emailFailed', email: kind, error: message });
+      await alertAdmin({ kind: `email-${kind}-failed`, occurrence, summary: `The ${kind} emails could not be sent`, error: message });
     }
   }
 
-  const generation = 1;
-  await createMeetingLink(generation);
-  if (meeting.view.meetingStatus === 'ACTIVE') await emailBothParties('confirmation', generation);
+  /**
+   * Makes the link of a generation, attempt after attempt on the configured schedule. Gives way as
+   * soon as a cancel is waiting (between steps, and during the waits).
+   */
+  async function createLink(gen: number): Promise<'active' | 'failed' | 'interrupted'> {
+    for (let attempt = 1; ; attempt++) {
+      if (cancelPending()) return 'interrupted';
+      view.attempts = attempt;
+      setStatus('CREATING');
+      await record({ kind: 'attemptStarted', generation: gen, attempt });
+      try {
+        liveGenerations.add(gen);
+        const event = await google.createMeetingEvent(sessionId, gen, attempt);
+        view.meetingEventId = event.eventId;
+        const meetingUrl = event.meetingUrl ?? (await conference.awaitConference(event.eventId, policy.conferenceWaitMs));
+        await record({ kind: 'meetingActive', generation: gen, attempt, eventId: event.eventId, meetingUrl });
+        view.meetingUrl = meetingUrl;
+        view.lastError = null;
+        setStatus('ACTIVE');
+        return 'active';
+      } catch (error) {
+        const message = failureMessage(error);
+        view.lastError = message;
+        const retryable = isRetryable(error);
+        const retryInMs = nextRetryDelay(policy.retryBackoffMs, attempt, retryable);
+        if (retryInMs === undefined) {
+          await record({ kind: 'creationFailed', generation: gen, attempts: attempt, error: message, permanent: !retryable });
+          setStatus('FAILED');
+          await alertAdmin({
+            kind: 'creation-failed',
+            occurrence: `g${gen}`,
+            summary: retryable ? `Meeting creation failed after ${attempt} attempts` : 'Meeting creation failed with a permanent error',
+            error: message,
+          });
+          return 'failed';
+        }
+        log.warn('meeting attempt failed; retrying', { sessionId, attempt, retryInMs, error: message });
+        await record({ kind: 'attemptFailed', generation: gen, attempt, error: message, retryInMs });
+        if (await condition(cancelPending, retryInMs)) return 'interrupted';
+      }
+    }
+  }
 
-  // A FAILED meeting stays here too, waiting for an admin until the session is over.
-  const untilOver = Date.parse(schedule.endTime) + AFTER_SESSION_GRACE_MS - Date.now();
-  if (untilOver > 0) await sleep(untilOver);
-  return meeting.view;
+  async function deleteEvents(generations: number[], purpose: string): Promise<void> {
+    for (const gen of generations) {
+      try {
+        await googleChanges.deleteMeetingEvent(sessionId, gen);
+        liveGenerations.delete(gen);
+      } catch (error) {
+        await alertAdmin({ kind: 'event-delete-failed', occurrence: `g${gen}`, summary: `The Calendar event could not be deleted (${purpose})`, error: failureMessage(error) });
+      }
+    }
+  }
+
+  async function cancel(command: Extract<MeetingCommand, { kind: 'cancel' }>): Promise<void> {
+    await deleteEvents([...liveGenerations], 'cancellation');
+    await record({ kind: 'cancelled', actor: command.actor, reason: command.reason });
+    setStatus('CANCELLED');
+    view.meetingUrl = null;
+    reminders = [];
+    view.nextReminderAt = null;
+    await emailBoth('cancelled', 'once');
+  }
+
+  async function regenerate(command: Extract<MeetingCommand, { kind: 'regenerate' }>): Promise<void> {
+    const previous = [...liveGenerations];
+    generation += 1;
+    await record({ kind: 'regenerationRequested', generation, actor: command.actor, reason: command.reason });
+    if ((await createLink(generation)) !== 'active') return;
+    await deleteEvents(previous, 'replaced by a new link');
+    await emailBoth('regenerated', `g${generation}`);
+  }
+
+  async function reschedule(command: Extract<MeetingCommand, { kind: 'reschedule' }>): Promise<void> {
+    await record({ kind: 'rescheduled', startTime: command.startTime, endTime: command.endTime, actor: command.actor });
+    for (const gen of liveGenerations) {
+      try {
+        if ((await googleChanges.moveMeetingEvent(sessionId, gen, command.startTime, command.endTime)) === 'missing') liveGenerations.delete(gen);
+      } catch (error) {
+        await alertAdmin({ kind: 'event-move-failed', occurrence: `c${changeCount}`, summary: 'The Calendar event could not be moved', error: failureMessage(error) });
+      }
+    }
+    setSchedule(command.startTime, command.endTime);
+    await emailBoth('rescheduled', `c${changeCount}`);
+  }
+
+  async function remind(reminder: PlannedReminder): Promise<void> {
+    const occurrence = `s${Date.parse(view.startTime ?? '')}`;
+    switch (reminderAction(reminder.kind, view.meetingStatus === 'ACTIVE')) {
+      case 'email-both':
+        return emailBoth('reminder-24h', occurrence);
+      case 'mark-joinable-and-email':
+        await record({ kind: 'joinable' });
+        return emailBoth('starting-soon', occurrence);
+      case 'alert-admin':
+        return alertAdmin({ kind: 'no-link-2h', occurrence, summary: 'The session starts in 2 hours and has no meeting link', error: view.lastError });
+      case 'skip-no-link':
+        await record({ kind: 'reminderSkipped', reminder: reminder.kind, why: `meeting is ${view.meetingStatus}, no link to send` });
+        return;
+      case 'nothing':
+        return;
+    }
+  }
+
+  async function recordRejections(): Promise<void> {
+    for (let signal = rejected.shift(); signal; signal = rejected.shift()) {
+      log.warn('signal rejected', { sessionId, signal: signal.signal, problem: signal.problem });
+      await record({ kind: 'signalRejected', signal: signal.signal, problem: signal.problem, actor: signal.actor });
+    }
+  }
+
+  // The lifecycle.
+  setSchedule(schedule.startTime, schedule.endTime);
+  if ((await createLink(generation)) === 'active') await emailBoth('confirmation', `g${generation}`);
+
+  let ended: string | undefined;
+  while (!ended) {
+    await recordRejections();
+    const command = inbox.shift();
+    if (command) {
+      changeCount += 1;
+      if (command.kind === 'cancel') {
+        await cancel(command);
+        ended = 'the meeting was cancelled';
+      } else if (command.kind === 'regenerate') await regenerate(command);
+      else await reschedule(command);
+      continue;
+    }
+    const wakeAt = reminders[0]?.at ?? Date.parse(view.endTime ?? '') + AFTER_SESSION_GRACE_MS;
+    if (wakeAt > Date.now()) {
+      await condition(() => inbox.length > 0 || rejected.length > 0, wakeAt - Date.now());
+      continue;
+    }
+    const due = reminders.shift();
+    view.nextReminderAt = reminders[0] ? new Date(reminders[0].at).toISOString() : null;
+    if (due) await remind(due);
+    else ended = 'the session is over';
+  }
+
+  // Signals that came too late change nothing, but are not lost without a trace.
+  while (inbox.length > 0 || rejected.length > 0) {
+    await recordRejections();
+    for (let late = inbox.shift(); late; late = inbox.shift()) {
+      await record({ kind: 'signalIgnored', signal: late.kind, actor: late.actor, why: ended });
+    }
+  }
+  return view;
 }

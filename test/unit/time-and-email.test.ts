@@ -42,11 +42,12 @@ test('the confirmation email carries the link and the local time, and escapes HT
 
 test('idempotency keys differ by session, kind, generation and recipient', () => {
   const keys = [
-    emailIdempotencyKey('s', 'confirmation', 1, 'teacher'),
-    emailIdempotencyKey('s', 'confirmation', 1, 'student'),
-    emailIdempotencyKey('s', 'confirmation', 2, 'teacher'),
-    emailIdempotencyKey('t', 'confirmation', 1, 'teacher'),
+    emailIdempotencyKey('s', 'confirmation', 'g1', 'teacher'),
+    emailIdempotencyKey('s', 'confirmation', 'g1', 'student'),
+    emailIdempotencyKey('s', 'confirmation', 'g2', 'teacher'),
+    emailIdempotencyKey('t', 'confirmation', 'g1', 'teacher'),
+    emailIdempotencyKey('s', 'reminder-24h', 'g1', 'teacher'),
   ];
-  expect(new Set(keys).size).toBe(4);
+  expect(new Set(keys).size).toBe(5);
   expect(escapeHtml(`"'&`)).toBe('&#34;&#39;&#38;');
 });

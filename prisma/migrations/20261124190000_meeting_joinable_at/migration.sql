@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Session" ADD COLUMN     "meetingJoinableAt" TIMESTAMPTZ(3);
+

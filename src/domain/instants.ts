@@ -1,0 +1,20 @@
+// An instant, not a wall-clock time: the offset (Z or ±hh:mm) is required.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The longest session we accept. */
+export const MAX_SESSION_MINUTES = 12 * 60;
+
+/** Parses an ISO-8601 instant with an offset (e.g. `2026-12-01T15:00:00Z`), or undefined. */
+export function parseInstant(text: unknown): Date | undefined {
+  if (typeof text !== 'string' || !ISO_INSTANT.test(text)) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/** What is wrong with a session's times, as seen at `now`. */
+export function sessionTimeProblems(start: Date, end: Date, now: Date): string[] {
+  if (end.getTime() <= start.getTime()) return ['the end must be after the start'];
+  if (end.getTime() - start.getTime() > MAX_SESSION_MINUTES * 60_000) return [`a session may last at most ${MAX_SESSION_MINUTES / 60} hours`];
+  if (end.getTime() <= now.getTime()) return [`the session would already be over (it ends ${end.toISOString()})`];
+  return [];
+}
