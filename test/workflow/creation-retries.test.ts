@@ -1,6 +1,6 @@
-import { temporal } from '@temporalio/proto';
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
 import { ADMIN_EMAIL, startHarness, type Harness } from '../support/harness';
+import { timerSeconds } from '../support/history';
 import { waitFor } from '../support/wait';
 
 // The real workflow and activities on the time-skipping server: the spec's 30s / 2m / 8m schedule
@@ -21,14 +21,7 @@ beforeEach(() => {
   h.resend.reset();
 });
 
-const { EventType } = temporal.api.enums.v1;
-
-async function timersOf(sessionId: string): Promise<number[]> {
-  const history = await h.env.client.workflow.getHandle(sessionMeetingWorkflowId(sessionId)).fetchHistory();
-  return (history.events ?? [])
-    .filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)
-    .map((e) => Number(e.timerStartedEventAttributes?.startToFireTimeout?.seconds ?? 0));
-}
+const timersOf = (sessionId: string) => timerSeconds(h.env.client, sessionId);
 
 async function settle(sessionId: string) {
   return waitFor(

@@ -1,0 +1,108 @@
+import { cancelSignal, rescheduleSignal } from '../../src/workflows/contract';
+import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
+import { ADMIN_EMAIL, startHarness, type Harness } from '../support/harness';
+import { scheduledActivities } from '../support/history';
+import { waitFor } from '../support/wait';
+
+// Reminders on the time-skipping server: each must fire at its exact moment, once. The moment is the
+// server's own time when the workflow scheduled the reminder's activity.
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ server: 'time-skipping' });
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+beforeEach(() => {
+  h.google.reset();
+  h.resend.reset();
+});
+
+/** Books a session `startsIn` from the server's current (skipped) time. */
+async function book(startsIn: number, minutes = 60): Promise<{ sessionId: string; start: number }> {
+  const start = (await h.env.currentTimeMs()) + startsIn;
+  const sessionId = await h.createSession({ startTime: new Date(start), endTime: new Date(start + minutes * MINUTE) });
+  await h.meetings.startSessionMeeting(sessionId);
+  await waitFor(() => h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } }), (row) => row.meetingStatus === 'ACTIVE' || row.meetingStatus === 'FAILED');
+  return { sessionId, start };
+}
+
+async function emailsScheduled(sessionId: string) {
+  return (await scheduledActivities(h.env.client, sessionId))
+    .filter((a) => a.type === 'sendMeetingEmails' || a.type === 'alertAdmin')
+    .map((a) => ({ what: a.type === 'alertAdmin' ? `alert:${(a.args[0] as { kind: string }).kind}` : String(a.args[1]), at: a.at }));
+}
+
+function handle(sessionId: string) {
+  return h.env.client.workflow.getHandle(sessionMeetingWorkflowId(sessionId));
+}
+
+test('24 h and 10 min reminders fire at their exact moments, once each; the workflow ends after the session', async () => {
+  const { sessionId, start } = await book(3 * 24 * HOUR);
+  expect((await h.meetings.getMeetingStatus(sessionId)).nextReminderAt).toBe(new Date(start - 24 * HOUR).toISOString());
+  await handle(sessionId).result();
+
+  const sent = await emailsScheduled(sessionId);
+  expect(sent.map((s) => s.what)).toEqual(['confirmation', 'reminder-24h', 'starting-soon']);
+  expect(sent[1]!.at - (start - 24 * HOUR)).toBeGreaterThanOrEqual(0);
+  expect(sent[1]!.at - (start - 24 * HOUR)).toBeLessThan(1000);
+  expect(sent[2]!.at - (start - 10 * MINUTE)).toBeGreaterThanOrEqual(0);
+  expect(sent[2]!.at - (start - 10 * MINUTE)).toBeLessThan(1000);
+
+  const row = await h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
+  expect(row.meetingJoinableAt).not.toBeNull(); // FR-6: the dashboard's "Join Now"
+  const emails = h.resend.emails().filter((e) => e.idempotencyKey?.includes(sessionId));
+  expect(emails.map((e) => e.subject.split(':')[0]).sort()).toEqual(['Starting soon', 'Starting soon', 'Tomorrow', 'Tomorrow', 'Your session "' + row.title + '" is confirmed', 'Your session "' + row.title + '" is confirmed'].sort());
+  expect(emails.filter((e) => e.subject.startsWith('Tomorrow')).every((e) => e.text?.includes(row.meetingUrl ?? 'missing'))).toBe(true);
+});
+
+test('a reminder whose moment had passed at booking is skipped, not sent late', async () => {
+  const { sessionId } = await book(5 * HOUR);
+  await handle(sessionId).result();
+  expect((await emailsScheduled(sessionId)).map((s) => s.what)).toEqual(['confirmation', 'starting-soon']);
+});
+
+test('2 h before the start, a session without a link raises one admin alert', async () => {
+  h.google.faults.add({ operation: 'insert', status: 400, reason: 'invalid' }); // FAILED at once
+  const { sessionId, start } = await book(6 * HOUR);
+  await handle(sessionId).result();
+
+  const sent = await emailsScheduled(sessionId);
+  expect(sent.map((s) => s.what)).toEqual(['alert:creation-failed', 'alert:no-link-2h']);
+  expect(sent[1]!.at - (start - 2 * HOUR)).toBeLessThan(1000);
+  expect(sent[1]!.at).toBeGreaterThanOrEqual(start - 2 * HOUR);
+  const alerts = h.resend.emails().filter((e) => e.to.includes(ADMIN_EMAIL) && e.text?.includes(sessionId));
+  expect(alerts.map((a) => a.subject)).toEqual(['[session-meetings] Meeting creation failed with a permanent error', '[session-meetings] The session starts in 2 hours and has no meeting link']);
+  const audit = await h.prisma.meetingAuditEvent.findMany({ where: { sessionId, action: 'REMINDER_SKIPPED' } });
+  expect(audit.map((a) => (a.detail as { reminder: string }).reminder)).toEqual(['starting-soon']);
+});
+
+test('reschedule moves the reminders to the new time', async () => {
+  const { sessionId, start } = await book(2 * 24 * HOUR);
+  const newStart = start + 3 * 24 * HOUR;
+  await handle(sessionId).signal(rescheduleSignal, { startTime: new Date(newStart).toISOString(), endTime: new Date(newStart + HOUR).toISOString(), actor: 'test' });
+  await waitFor(() => h.meetings.getMeetingStatus(sessionId), (s) => s.startTime === new Date(newStart).toISOString());
+  expect((await h.meetings.getMeetingStatus(sessionId)).nextReminderAt).toBe(new Date(newStart - 24 * HOUR).toISOString());
+  await handle(sessionId).result();
+
+  const sent = await emailsScheduled(sessionId);
+  expect(sent.map((s) => s.what)).toEqual(['confirmation', 'rescheduled', 'reminder-24h', 'starting-soon']);
+  expect(sent[2]!.at - (newStart - 24 * HOUR)).toBeLessThan(1000);
+  expect(sent[2]!.at).toBeGreaterThanOrEqual(newStart - 24 * HOUR);
+  expect(sent[3]!.at - (newStart - 10 * MINUTE)).toBeLessThan(1000);
+});
+
+test('cancel stops the reminders and ends the workflow', async () => {
+  const { sessionId } = await book(2 * 24 * HOUR);
+  await handle(sessionId).signal(cancelSignal, { reason: 'student ill', actor: 'booking-service' });
+  const result = await handle(sessionId).result();
+  expect(result.meetingStatus).toBe('CANCELLED');
+  expect((await emailsScheduled(sessionId)).map((s) => s.what)).toEqual(['confirmation', 'cancelled']);
+});
