@@ -17,6 +17,7 @@ const config = {
       testEnvironment: 'node',
       slowTestThreshold: 30,
     },
+    { displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'], transform, testEnvironment: 'node' },
     { displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], transform, testEnvironment: 'node', slowTestThreshold: 60 },
   ],
 };

@@ -1,10 +1,12 @@
-import { status as grpcStatus } from '@grpc/grpc-js';
 import { isGrpcServiceError, type Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import { meetingStatusSearchAttribute, sessionStartTimeSearchAttribute } from '../workflows/contract';
 
 const { IndexedValueType } = temporal.api.enums.v1;
+
+/** gRPC status ALREADY_EXISTS. */
+const ALREADY_EXISTS = 6;
 
 const REQUIRED = {
   [meetingStatusSearchAttribute.name]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -21,7 +23,7 @@ export async function ensureSearchAttributes(connection: Connection | NativeConn
     try {
       await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: { [name]: type } });
     } catch (error) {
-      if (!(isGrpcServiceError(error) && error.code === grpcStatus.ALREADY_EXISTS)) throw error;
+      if (!(isGrpcServiceError(error) && error.code === ALREADY_EXISTS)) throw error;
     }
   }
   return Object.keys(REQUIRED);

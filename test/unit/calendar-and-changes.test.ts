@@ -68,6 +68,32 @@ describe('recordForChange', () => {
   });
 });
 
+describe('recordForChange: the admin\'s changes', () => {
+  test('reschedule moves the row\'s times and clears "joinable", audited with the actor', () => {
+    expect(recordForChange({ kind: 'rescheduled', startTime: '2026-12-02T15:00:00.000Z', endTime: '2026-12-02T16:00:00.000Z', actor: 'ops' }, now)).toEqual({
+      session: { startTime: new Date('2026-12-02T15:00:00Z'), endTime: new Date('2026-12-02T16:00:00Z'), meetingJoinableAt: null },
+      audit: { action: 'RESCHEDULED', actor: 'ops', outcome: 'SUCCESS', error: null, detail: { startTime: '2026-12-02T15:00:00.000Z', endTime: '2026-12-02T16:00:00.000Z' } },
+    });
+  });
+
+  test('cancel marks meeting and booking CANCELLED and forgets the dead link', () => {
+    expect(recordForChange({ kind: 'cancelled', actor: 'svc', reason: 'refund' }, now).session).toEqual({
+      meetingStatus: 'CANCELLED',
+      bookingStatus: 'CANCELLED',
+      meetingUrl: null,
+      meetingJoinableAt: null,
+    });
+  });
+
+  test('joinable is stamped with the time; rejected signals are audited as failures, changing nothing', () => {
+    expect(recordForChange({ kind: 'joinable' }, now).session).toEqual({ meetingJoinableAt: now });
+    expect(recordForChange({ kind: 'signalRejected', signal: 'reschedule', problem: 'p', actor: 'a' }, now)).toEqual({
+      session: {},
+      audit: { action: 'SIGNAL_REJECTED', actor: 'a', outcome: 'FAILURE', error: 'p', detail: { signal: 'reschedule' } },
+    });
+  });
+});
+
 describe('FaultPlan', () => {
   test('a fault for the first N calls is used up by them', () => {
     const plan = new FaultPlan();

@@ -1,4 +1,4 @@
-import { emailIdempotencyKey, escapeHtml, renderMeetingEmail } from '../../src/domain/email-content';
+import { emailIdempotencyKey, escapeHtml, MEETING_EMAIL_KINDS, renderMeetingEmail } from '../../src/domain/email-content';
 import { formatSessionTime, isValidTimeZone } from '../../src/domain/time-zones';
 
 const start = new Date('2026-12-01T15:00:00Z');
@@ -50,4 +50,27 @@ test('idempotency keys differ by session, kind, generation and recipient', () =>
   ];
   expect(new Set(keys).size).toBe(5);
   expect(escapeHtml(`"'&`)).toBe('&#34;&#39;&#38;');
+});
+
+describe('every kind of email', () => {
+  const facts = { title: 'Algebra', startTime: start, endTime: end, meetingUrl: 'https://meet.google.com/abc-defg-hij', otherPartyName: 'Sam' };
+  const to = { role: 'teacher' as const, name: 'Ana', email: 'ana@example.com', timeZone: 'Asia/Kolkata' };
+
+  test.each(MEETING_EMAIL_KINDS.filter((kind) => kind !== 'cancelled'))('%s carries the link and the local time', (kind) => {
+    const email = renderMeetingEmail(kind, facts, to);
+    expect(email.text).toContain('https://meet.google.com/abc-defg-hij');
+    expect(email.text).toContain('(Asia/Kolkata)');
+    expect(email.text).toContain('your student Sam');
+  });
+
+  test('cancelled carries no link', () => {
+    const email = renderMeetingEmail('cancelled', facts, to);
+    expect(email.subject).toBe('Cancelled: "Algebra"');
+    expect(email.text).not.toContain('meet.google.com');
+    expect(email.html).not.toContain('meet.google.com');
+  });
+
+  test('with no link yet, a reschedule notice says the new time without a link', () => {
+    expect(renderMeetingEmail('rescheduled', { ...facts, meetingUrl: null }, to).text).not.toContain('Join with Google Meet');
+  });
 });

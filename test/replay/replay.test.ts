@@ -1,0 +1,34 @@
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+// Histories recorded from the real dev server (`npm run record-histories`) for the main paths.
+// Replaying them against today's workflow code fails when a change would break sessions already
+// running: such a change needs `patched()` (see README, "Changing the workflow").
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const HISTORIES = path.join(__dirname, 'histories');
+const recorded = readdirSync(HISTORIES)
+  .filter((file) => file.endsWith('.json'))
+  .map((file) => ({ name: file.replace(/\.json$/, ''), history: JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')) as unknown }));
+
+function workflowBundle() {
+  const codePath = process.env.SESSION_MEETINGS_WORKFLOW_BUNDLE;
+  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('../../src/workflows') };
+}
+
+test('the main paths are all recorded', () => {
+  expect(recorded.map((r) => r.name).sort()).toEqual(['cancelled', 'created', 'failed-then-regenerated', 'rescheduled']);
+});
+
+test.each(recorded)('$name replays on the current workflow code', async ({ name, history }) => {
+  await Worker.runReplayHistory({ ...workflowBundle(), replayName: name }, history);
+});
+
+test('a change that reorders the workflow is caught by replay', async () => {
+  const created = recorded.find((r) => r.name === 'created');
+  const reordered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/reordered-workflow'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  await expect(Worker.runReplayHistory({ workflowBundle: reordered, replayName: 'reordered' }, created?.history)).rejects.toThrow(DeterminismViolationError);
+}, 60_000);
