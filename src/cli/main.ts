@@ -149,27 +149,22 @@ export function buildCli(): Command {
       print(program.opts().json === true, rows, human);
     });
 
-  program
-    .command('cancel')
-    .description('Cancel the meeting: delete the Calendar event, tell both, end the workflow')
-    .argument('<sessionId>')
-    .option('--reason <text>', 'why (audited)')
-    .option('--actor <who>', 'who asks (audited)', process.env.USER ?? 'cli')
-    .action(async (sessionId: string, options: { reason?: string; actor: string }) => {
-      await withTemporal(({ api }) => api.cancelSessionMeeting(sessionId, { reason: options.reason, actor: options.actor }));
-      done('cancel', sessionId);
-    });
-
-  program
-    .command('regenerate')
-    .description('Replace the meeting link with a new one and email both (from ACTIVE or FAILED)')
-    .argument('<sessionId>')
-    .option('--reason <text>', 'why (audited)')
-    .option('--actor <who>', 'who asks (audited)', process.env.USER ?? 'cli')
-    .action(async (sessionId: string, options: { reason?: string; actor: string }) => {
-      await withTemporal(({ api }) => api.regenerateMeetingLink(sessionId, { reason: options.reason, actor: options.actor }));
-      done('regenerate', sessionId);
-    });
+  const adminRequests = [
+    { name: 'cancel', description: 'Cancel the meeting: delete the Calendar event, tell both, end the workflow', send: 'cancelSessionMeeting' },
+    { name: 'regenerate', description: 'Replace the meeting link with a new one and email both (from ACTIVE or FAILED)', send: 'regenerateMeetingLink' },
+  ] as const;
+  for (const request of adminRequests) {
+    program
+      .command(request.name)
+      .description(request.description)
+      .argument('<sessionId>')
+      .option('--reason <text>', 'why (audited)')
+      .option('--actor <who>', 'who asks (audited)', process.env.USER ?? 'cli')
+      .action(async (sessionId: string, options: { reason?: string; actor: string }) => {
+        await withTemporal(({ api }) => api[request.send](sessionId, { reason: options.reason, actor: options.actor }));
+        done(request.name, sessionId);
+      });
+  }
 
   program
     .command('reschedule')

@@ -4,22 +4,12 @@ import { InvalidMeetingRequestError, MeetingWorkflowClosedError } from '../../sr
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
 import { findTemporalExecutable } from '../../src/local/temporal-binaries';
 import { TEST_DATABASE_URL } from '../support/env';
-import { startHarness, type Harness } from '../support/harness';
+import { useHarness } from '../support/harness';
 import { runEntry } from '../support/processes';
 import { waitFor } from '../support/wait';
 
 const HOUR = 3_600_000;
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ server: 'dev-server', policy: { retryBackoffMs: [200, 400, 800] } });
-}, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-});
-
-beforeEach(() => h.google.reset());
+const h = useHarness({ server: 'dev-server', policy: { retryBackoffMs: [200, 400, 800] } });
 
 const row = (sessionId: string) => h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
 const untilStatus = (sessionId: string, status: string) => waitFor(() => row(sessionId), (r) => r.meetingStatus === status);

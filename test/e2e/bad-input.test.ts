@@ -1,16 +1,8 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
-import { startHarness, type Harness } from '../support/harness';
+import { useHarness } from '../support/harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ server: 'dev-server' });
-}, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ server: 'dev-server' });
 
 async function failureOf(sessionId: string): Promise<string> {
   await h.meetings.startSessionMeeting(sessionId);

@@ -1,19 +1,9 @@
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
 import { meetingStatusSearchAttribute } from '../../src/workflows/contract';
-import { startHarness, ADMIN_EMAIL, type Harness } from '../support/harness';
+import { ADMIN_EMAIL, useHarness } from '../support/harness';
 import { waitFor } from '../support/wait';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ server: 'dev-server', policy: { retryBackoffMs: [200, 400, 800] } });
-}, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-});
-
-beforeEach(() => h.google.reset());
+const h = useHarness({ server: 'dev-server', policy: { retryBackoffMs: [200, 400, 800] } });
 
 async function untilSettled(sessionId: string) {
   return waitFor(

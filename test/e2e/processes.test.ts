@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startHarness, type Harness } from '../support/harness';
+import { useHarness } from '../support/harness';
 import { TEST_DATABASE_URL } from '../support/env';
 import { runEntry, spawnEntry } from '../support/processes';
 import { waitFor } from '../support/wait';
@@ -7,11 +7,10 @@ import { waitFor } from '../support/wait';
 // The production entry points as separate processes: `npm run worker` and `npm run cli`, configured by
 // the environment alone, against the dev server, the test database and the stand-ins.
 
-let h: Harness;
+const h = useHarness({ server: 'dev-server' });
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  h = await startHarness({ server: 'dev-server' });
+beforeAll(() => {
   env = {
     DATABASE_URL: TEST_DATABASE_URL,
     TEMPORAL_ADDRESS: h.env.address,
@@ -24,10 +23,6 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
     TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: 'true',
   };
-}, 60_000);
-
-afterAll(async () => {
-  await h?.close();
 });
 
 test('book with the CLI, the worker process makes the link, status shows it, SIGTERM drains the worker', async () => {

@@ -93,22 +93,12 @@ export async function startHarness(options: { server: 'time-skipping' | 'dev-ser
     async createSession(seed: SessionSeed = {}) {
       const unique = randomUUID().slice(0, 8);
       const startTime = seed.startTime ?? new Date(Date.now() + 3 * 24 * 3600_000);
-      const teacher = await prisma.user.create({
-        data: {
-          email: seed.teacherEmail === undefined ? `teacher-${unique}@example.com` : seed.teacherEmail,
-          name: `Teacher ${unique}`,
-          timeZone: seed.teacherTimeZone ?? 'Europe/Berlin',
-          role: 'TEACHER',
-        },
-      });
-      const student = await prisma.user.create({
-        data: {
-          email: seed.studentEmail === undefined ? `student-${unique}@example.com` : seed.studentEmail,
-          name: `Student ${unique}`,
-          timeZone: seed.studentTimeZone ?? 'America/New_York',
-          role: 'STUDENT',
-        },
-      });
+      const user = (role: 'TEACHER' | 'STUDENT', email: string | null | undefined, timeZone: string) =>
+        prisma.user.create({
+          data: { email: email === undefined ? `${role.toLowerCase()}-${unique}@example.com` : email, name: `${role} ${unique}`, timeZone, role },
+        });
+      const teacher = await user('TEACHER', seed.teacherEmail, seed.teacherTimeZone ?? 'Europe/Berlin');
+      const student = await user('STUDENT', seed.studentEmail, seed.studentTimeZone ?? 'America/New_York');
       const session = await prisma.session.create({
         data: {
           title: seed.title ?? `Algebra ${unique}`,
@@ -129,4 +119,23 @@ export async function startHarness(options: { server: 'time-skipping' | 'dev-ser
       await resend.close();
     },
   };
+}
+
+/**
+ * A harness for the test file: started before its tests, closed after them, with the stand-ins'
+ * state (faults, requests, emails) reset before each test.
+ */
+export function useHarness(options: Parameters<typeof startHarness>[0]): Harness {
+  const harness = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(harness, await startHarness(options));
+  }, 60_000);
+  afterAll(async () => {
+    await harness.close?.();
+  });
+  beforeEach(() => {
+    harness.google.reset();
+    harness.resend.reset();
+  });
+  return harness;
 }

@@ -1,25 +1,12 @@
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
-import { ADMIN_EMAIL, startHarness, type Harness } from '../support/harness';
+import { ADMIN_EMAIL, useHarness } from '../support/harness';
 import { timerSeconds } from '../support/history';
 import { waitFor } from '../support/wait';
 
 // The real workflow and activities on the time-skipping server: the spec's 30s / 2m / 8m schedule
 // runs in moments, and the history shows exactly which timers the workflow set.
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ server: 'time-skipping' });
-}, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-});
-
-beforeEach(() => {
-  h.google.reset();
-  h.resend.reset();
-});
+const h = useHarness({ server: 'time-skipping' });
 
 const timersOf = (sessionId: string) => timerSeconds(h.env.client, sessionId);
 

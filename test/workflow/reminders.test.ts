@@ -1,6 +1,6 @@
 import { cancelSignal, rescheduleSignal } from '../../src/workflows/contract';
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
-import { ADMIN_EMAIL, startHarness, type Harness } from '../support/harness';
+import { ADMIN_EMAIL, useHarness } from '../support/harness';
 import { scheduledActivities } from '../support/history';
 import { waitFor } from '../support/wait';
 
@@ -10,20 +10,7 @@ import { waitFor } from '../support/wait';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ server: 'time-skipping' });
-}, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-});
-
-beforeEach(() => {
-  h.google.reset();
-  h.resend.reset();
-});
+const h = useHarness({ server: 'time-skipping' });
 
 /** Books a session `startsIn` from the server's current (skipped) time. */
 async function book(startsIn: number, minutes = 60): Promise<{ sessionId: string; start: number }> {
