@@ -45,7 +45,14 @@ let runtimeInstalled = false;
  * Real parts for a test file: a Temporal server (time-skipping or the CLI dev server), the worker with
  * its real activities, the Calendar and Resend stand-ins over HTTP, and the test database.
  */
-export async function startHarness(options: { server: 'time-skipping' | 'dev-server'; policy?: Partial<MeetingPolicy> }): Promise<Harness> {
+export interface HarnessOptions {
+  server: 'time-skipping' | 'dev-server';
+  policy?: Partial<MeetingPolicy>;
+  /** The Google task queue's rate limit (default: high enough not to matter). */
+  googleCallsPerSecond?: number;
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -67,7 +74,7 @@ export async function startHarness(options: { server: 'time-skipping' | 'dev-ser
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    googleCallsPerSecond: 100,
+    googleCallsPerSecond: options.googleCallsPerSecond ?? 100,
     ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
     deps: {
       prisma,
@@ -125,7 +132,7 @@ export async function startHarness(options: { server: 'time-skipping' | 'dev-ser
  * A harness for the test file: started before its tests, closed after them, with the stand-ins'
  * state (faults, requests, emails) reset before each test.
  */
-export function useHarness(options: Parameters<typeof startHarness>[0]): Harness {
+export function useHarness(options: HarnessOptions): Harness {
   const harness = {} as Harness;
   beforeAll(async () => {
     Object.assign(harness, await startHarness(options));
