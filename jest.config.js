@@ -6,6 +6,9 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const config = {
   // Each workflow or end-to-end file runs its own Temporal server: two at a time fit two cores.
   maxWorkers: 2,
+  // Jest reads the timeout only from the top level. Servers and child processes on two busy cores
+  // need more than the default 5 s; waitFor's own 20 s deadline reports what it last saw.
+  testTimeout: 60_000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [

@@ -110,6 +110,8 @@ test('reschedule patches start and end only: same event, same Meet link; row, st
   const end = new Date(start.getTime() + 90 * 60_000);
   await h.meetings.rescheduleSession(sessionId, { startTime: start.toISOString(), endTime: end.toISOString(), actor: 'booking-service' });
   const after = await waitFor(() => row(sessionId), (r) => r.startTime.getTime() === start.getTime());
+  // The row moves first, then the event; the emails go out last.
+  const told = await waitFor(async () => emailsOf(sessionId, 'rescheduled'), (list) => list.length === 2);
 
   const patch = h.google.requests.find((r) => r.operation === 'patch');
   expect(patch?.body).toEqual({ start: { dateTime: start.toISOString(), timeZone: 'UTC' }, end: { dateTime: end.toISOString(), timeZone: 'UTC' } });
@@ -119,7 +121,6 @@ test('reschedule patches start and end only: same event, same Meet link; row, st
   expect(after).toMatchObject({ meetingUrl: before.meetingUrl, meetingEventId: before.meetingEventId, endTime: end, meetingStatus: 'ACTIVE' });
   const status = await h.meetings.getMeetingStatus(sessionId);
   expect(status).toMatchObject({ startTime: start.toISOString(), endTime: end.toISOString(), nextReminderAt: new Date(start.getTime() - 24 * HOUR).toISOString() });
-  const told = await waitFor(async () => emailsOf(sessionId, 'rescheduled'), (list) => list.length === 2);
   expect(told.every((e) => e.text?.includes(before.meetingUrl ?? 'missing'))).toBe(true);
 });
 
