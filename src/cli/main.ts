@@ -6,6 +6,7 @@ import { InvalidMeetingRequestError, MeetingWorkflowClosedError, NoMeetingWorkfl
 import { ConfigError } from '../config/worker-config';
 import { BookingError, parseBooking, type BookingInput } from '../domain/booking-request';
 import { parseDuration } from '../domain/durations';
+import { parseTypedInstant } from '../domain/instants';
 import {
   MEETING_STATUSES,
   meetingStatusSearchAttribute,
@@ -58,7 +59,7 @@ export function buildCli(): Command {
     .requiredOption('--title <title>', 'session title')
     .requiredOption('--teacher-email <email>', "teacher's email")
     .requiredOption('--student-email <email>', "student's email")
-    .requiredOption('--start <iso>', 'start, ISO-8601 with an offset, e.g. 2026-12-01T15:00:00Z')
+    .requiredOption('--start <when>', 'start: ISO-8601 with an offset (2026-12-01T15:00:00Z), or from now (+2d, +90m)')
     .option('--minutes <n>', 'length in minutes (default 60)')
     .option('--end <iso>', 'end instead of --minutes')
     .option('--description <text>', 'session description')
@@ -170,7 +171,7 @@ export function buildCli(): Command {
     .command('reschedule')
     .description('Move the session to new times; the Meet link stays, reminders move, both are told')
     .argument('<sessionId>')
-    .requiredOption('--start <iso>', 'new start, ISO-8601 with an offset')
+    .requiredOption('--start <when>', 'new start: ISO-8601 with an offset, or from now (+2d, +90m)')
     .option('--minutes <n>', 'new length in minutes (default: keep the end given by --end)')
     .option('--end <iso>', 'new end, ISO-8601 with an offset')
     .option('--actor <who>', 'who asks (audited)', process.env.USER ?? 'cli')
@@ -179,9 +180,11 @@ export function buildCli(): Command {
       if (options.minutes !== undefined && !(Number.isInteger(Number(options.minutes)) && Number(options.minutes) > 0)) {
         throw new CliInputError('--minutes must be a positive whole number');
       }
-      const startMs = Date.parse(options.start);
-      const endTime = options.end ?? (Number.isNaN(startMs) ? '' : new Date(startMs + Number(options.minutes) * 60_000).toISOString());
-      await withTemporal(({ api }) => api.rescheduleSession(sessionId, { startTime: options.start, endTime, actor: options.actor }));
+      // A start that does not parse goes on as typed, for the client's validation to name it.
+      const start = parseTypedInstant(options.start, new Date());
+      const startTime = start?.toISOString() ?? options.start;
+      const endTime = options.end ?? (start ? new Date(start.getTime() + Number(options.minutes) * 60_000).toISOString() : '');
+      await withTemporal(({ api }) => api.rescheduleSession(sessionId, { startTime, endTime, actor: options.actor }));
       done('reschedule', sessionId);
     });
 

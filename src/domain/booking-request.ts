@@ -1,4 +1,4 @@
-import { MAX_SESSION_MINUTES, parseInstant, sessionTimeProblems } from './instants';
+import { MAX_SESSION_MINUTES, parseInstant, parseTypedInstant, sessionTimeProblems } from './instants';
 import { isValidTimeZone } from './time-zones';
 
 /** A confirmed booking as the booking service (or the CLI's `book`) hands it over. */
@@ -53,9 +53,9 @@ export function parseBooking(input: BookingInput, now: Date): BookingRequest {
   const student = person('student', input.studentEmail, input.studentName, input.studentTimeZone);
   if (teacher.email && teacher.email === student.email) problems.push('the teacher and the student must be different people');
 
-  const startTime = parseInstant(input.start);
+  const startTime = parseTypedInstant(input.start, now);
   if (!input.start) problems.push('--start is required');
-  else if (!startTime) problems.push(`--start "${input.start}" is not an ISO-8601 time with an offset (e.g. 2026-12-01T15:00:00Z)`);
+  else if (!startTime) problems.push(`--start "${input.start}" is neither an ISO-8601 time with an offset (e.g. 2026-12-01T15:00:00Z) nor a time from now (e.g. +2d)`);
 
   let endTime: Date | undefined;
   if (input.end !== undefined && input.minutes !== undefined) problems.push('give --minutes or --end, not both');

@@ -1,3 +1,5 @@
+import { parseDuration } from './durations';
+
 // An instant, not a wall-clock time: the offset (Z or ±hh:mm) is required.
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -9,6 +11,16 @@ export function parseInstant(text: unknown): Date | undefined {
   if (typeof text !== 'string' || !ISO_INSTANT.test(text)) return undefined;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/** A time as a person types it: an ISO-8601 instant, or a time from now such as `+2d` or `+90m`. */
+export function parseTypedInstant(text: unknown, now: Date): Date | undefined {
+  if (typeof text !== 'string' || !text.startsWith('+')) return parseInstant(text);
+  try {
+    return new Date(now.getTime() + parseDuration(text.slice(1)));
+  } catch {
+    return undefined;
+  }
 }
 
 /** What is wrong with a session's times, as seen at `now`. */

@@ -30,9 +30,10 @@ test('book with the CLI, the worker process makes the link, status shows it, SIG
   await waitFor(async () => worker.output(), (out) => out.includes('worker started'), 30_000);
 
   const teacher = `t-${randomUUID().slice(0, 8)}@example.com`;
+  const bookedAt = Date.now();
   const booked = await runEntry(
     'src/cli/main.ts',
-    ['book', '--title', 'Algebra basics', '--teacher-email', teacher, '--student-email', `s-${teacher}`, '--start', new Date(Date.now() + 86400_000).toISOString(), '--minutes', '45', '--teacher-tz', 'Europe/Berlin'],
+    ['book', '--title', 'Algebra basics', '--teacher-email', teacher, '--student-email', `s-${teacher}`, '--start', '+1d', '--minutes', '45', '--teacher-tz', 'Europe/Berlin'],
     env,
   );
   expect(booked.stderr).toBe('');
@@ -43,6 +44,8 @@ test('book with the CLI, the worker process makes the link, status shows it, SIG
   const row = await waitFor(() => h.prisma.session.findUniqueOrThrow({ where: { id: sessionId }, include: { teacher: true } }), (r) => r.meetingStatus === 'ACTIVE');
   expect(row.teacher).toMatchObject({ email: teacher, timeZone: 'Europe/Berlin', role: 'TEACHER' });
   expect(row.endTime.getTime() - row.startTime.getTime()).toBe(45 * 60_000);
+  expect(row.startTime.getTime() - bookedAt).toBeGreaterThanOrEqual(86400_000);
+  expect(row.startTime.getTime() - bookedAt).toBeLessThan(86400_000 + 60_000);
 
   const status = await runEntry('src/cli/main.ts', ['--json', 'status', sessionId], env);
   expect(status.code).toBe(0);

@@ -25,12 +25,19 @@ test('a good booking parses, with defaults for names and zones', () => {
   });
 });
 
+test('a start may be typed as a time from now', () => {
+  expect(parseBooking({ ...good, start: '+2d' }, now)).toMatchObject({ startTime: new Date('2026-11-26T12:00:00Z'), endTime: new Date('2026-11-26T13:00:00Z') });
+  expect(parseBooking({ ...good, start: '+90m' }, now).startTime).toEqual(new Date('2026-11-24T13:30:00Z'));
+});
+
 test.each([
   [{ title: ' ' }, '--title is required'],
   [{ teacherEmail: 'nope' }, '--teacher-email "nope" is not an email address'],
   [{ studentEmail: 'T@example.com' }, 'the teacher and the student must be different people'],
-  [{ start: '2026-12-01 15:00' }, 'is not an ISO-8601 time with an offset'],
-  [{ start: '2026-12-01T15:00:00' }, 'is not an ISO-8601 time with an offset'],
+  [{ start: '2026-12-01 15:00' }, 'is neither an ISO-8601 time with an offset'],
+  [{ start: '2026-12-01T15:00:00' }, 'is neither an ISO-8601 time with an offset'],
+  [{ start: '+soon' }, '--start "+soon" is neither an ISO-8601 time with an offset (e.g. 2026-12-01T15:00:00Z) nor a time from now (e.g. +2d)'],
+  [{ start: '+-1h' }, 'nor a time from now'],
   [{ minutes: '0' }, '--minutes must be a whole number'],
   [{ minutes: '1.5' }, '--minutes must be a whole number'],
   [{ start: '2026-11-20T10:00:00Z' }, 'the session would already be over'],
