@@ -67,8 +67,6 @@ async function main(): Promise<void> {
   env.ADMIN_ALERT_EMAIL ??= 'admin@example.com';
 
   const config = loadWorkerConfig(env);
-  const start = new Date(Date.now() + 2 * 24 * 3600_000);
-  start.setUTCMinutes(0, 0, 0);
   process.stdout.write(
     [
       '',
@@ -76,7 +74,7 @@ async function main(): Promise<void> {
       ...lines.map((line) => `  ${line}`),
       '',
       'Book a session (in another terminal):',
-      `  npm run cli -- book --title "Algebra basics" --teacher-email t@example.com --student-email s@example.com --start ${start.toISOString().replace('.000', '')} --minutes 60`,
+      `  npm run cli -- book --title "Algebra basics" --teacher-email t@example.com --student-email s@example.com --start +2d --minutes 60`,
       'Then:',
       '  npm run cli -- status <session id>',
       '',
