@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       ...lines.map((line) => `  ${line}`),
       '',
       'Book a session (in another terminal):',
-      `  npm run cli -- book --title "Algebra basics" --teacher-email t@example.com --student-email s@example.com --start +2d --minutes 60`,
+      '  npm run cli -- book --title "Algebra basics" --teacher-email t@example.com --student-email s@example.com --start +2d --minutes 60',
       'Then:',
       '  npm run cli -- status <session id>',
       '',
