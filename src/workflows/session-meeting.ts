@@ -208,11 +208,13 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
 
   async function regenerate(command: Extract<MeetingCommand, { kind: 'regenerate' }>): Promise<void> {
     const previous = [...liveGenerations];
+    // From FAILED after the first creation, nobody has had a link yet: the new one is their first.
+    const replacesALink = view.meetingUrl !== null;
     generation += 1;
     await record({ kind: 'regenerationRequested', generation, actor: command.actor, reason: command.reason });
     if ((await createLink(generation)) !== 'active') return;
     await deleteEvents(previous, 'replaced by a new link');
-    await emailBoth('regenerated', `g${generation}`);
+    await emailBoth(replacesALink ? 'regenerated' : 'confirmation', `g${generation}`);
   }
 
   async function reschedule(command: Extract<MeetingCommand, { kind: 'reschedule' }>): Promise<void> {

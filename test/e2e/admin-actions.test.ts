@@ -88,7 +88,7 @@ test('regenerate from ACTIVE makes a new event and link, deletes the old one, st
   expect(await h.meetings.getMeetingStatus(sessionId)).toMatchObject({ meetingStatus: 'ACTIVE', meetingUrl: after.meetingUrl, attempts: 1 });
 });
 
-test('regenerate from FAILED restarts the retry schedule and ends ACTIVE', async () => {
+test('regenerate from FAILED restarts the retry schedule, ends ACTIVE, and sends both their first link as a confirmation', async () => {
   const sessionId = await h.createSession();
   h.google.faults.add({ operation: 'insert', status: 500, times: 4 });
   await h.meetings.startSessionMeeting(sessionId);
@@ -100,7 +100,9 @@ test('regenerate from FAILED restarts the retry schedule and ends ACTIVE', async
   expect(active.meetingRetryCount).toBe(1); // the new schedule's second attempt
   expect(h.google.requests.filter((r) => r.operation === 'insert').map((r) => r.status)).toEqual([500, 500, 500, 500, 503, 200]);
   expect(h.google.events().filter((e) => !e.deleted)).toHaveLength(1);
-  await waitFor(async () => emailsOf(sessionId, 'regenerated'), (list) => list.length === 2);
+  const confirmed = await waitFor(async () => emailsOf(sessionId, 'confirmation'), (list) => list.length === 2);
+  expect(confirmed.every((e) => e.text?.includes(active.meetingUrl ?? 'missing') && !e.text.includes('old link'))).toBe(true);
+  expect(emailsOf(sessionId, 'regenerated')).toHaveLength(0);
 });
 
 test('reschedule patches start and end only: same event, same Meet link; row, status and timers move; both told', async () => {

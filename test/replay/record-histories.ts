@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const failed = await booked();
     await waitFor(() => row(failed), (r) => r.meetingStatus === 'FAILED');
     await h.meetings.regenerateMeetingLink(failed, { reason: 'Google was down', actor: 'ops@example.com' });
-    await waitFor(emails(failed, 'regenerated'), (list) => list.length === 2);
+    await waitFor(emails(failed, 'confirmation'), (list) => list.length === 2);
     await record(h, 'failed-then-regenerated', failed);
 
     // Rescheduled, after a reschedule with bad times that the workflow rejected.
