@@ -13,6 +13,7 @@ const config = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, testEnvironment: 'node' },
+    { displayName: 'activities', testMatch: ['<rootDir>/test/activities/**/*.test.ts'], transform, testEnvironment: 'node' },
     {
       displayName: 'workflow',
       testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],

@@ -3,22 +3,28 @@ import type { Prisma, PrismaClient } from '@prisma/client';
 import type { AuditEntry } from '../domain/meeting-changes';
 
 /**
- * An audit row keyed by the activity execution (and `part`, when one activity writes several), so a
- * retried activity never writes the same row twice.
+ * The key of an audit row written by the running activity execution (and `part`, when one activity
+ * writes several): the same across its retries, so a retry never writes the same row twice.
  */
-export function auditRow(sessionId: string, entry: AuditEntry, part = ''): Prisma.MeetingAuditEventCreateManyInput {
+function dedupeKey(part: string): string {
   const info = Context.current().info;
-  return {
+  return `${info.workflowExecution?.runId ?? info.activityType}/${info.activityId}${part ? `/${part}` : ''}`;
+}
+
+export function insertAudit(prisma: PrismaClient, sessionId: string, entry: AuditEntry, part = '') {
+  const row: Prisma.MeetingAuditEventCreateManyInput = {
     sessionId,
     action: entry.action,
     actor: entry.actor,
     outcome: entry.outcome,
     error: entry.error,
     detail: entry.detail,
-    dedupeKey: `${info.workflowExecution?.runId ?? info.activityType}/${info.activityId}${part ? `/${part}` : ''}`,
+    dedupeKey: dedupeKey(part),
   };
+  return prisma.meetingAuditEvent.createMany({ data: [row], skipDuplicates: true });
 }
 
-export function insertAudit(prisma: PrismaClient, sessionId: string, entry: AuditEntry, part = '') {
-  return prisma.meetingAuditEvent.createMany({ data: [auditRow(sessionId, entry, part)], skipDuplicates: true });
+/** Whether an earlier try of the running activity execution already wrote the row of `part`. */
+export async function auditedByEarlierTry(prisma: PrismaClient, part: string): Promise<boolean> {
+  return (await prisma.meetingAuditEvent.count({ where: { dedupeKey: dedupeKey(part) } })) > 0;
 }

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { Resend } from '../adapters/resend';
 import { emailIdempotencyKey, escapeHtml, renderMeetingEmail, type MeetingEmailKind } from '../domain/email-content';
-import { insertAudit } from './audit';
+import { auditedByEarlierTry, insertAudit } from './audit';
 import { loadSessionDetails } from './session-details';
 
 export interface NotificationDeps {
@@ -30,17 +30,21 @@ interface ResendErrorLike {
   message?: string;
 }
 
-// Resend answers 429 for rate limits and 5xx (or no status at all) when it or the network is down.
+/**
+ * A failed delivery. Resend and Slack both answer 429 for rate limits and 5xx (or nothing at all) when
+ * they or the network are down: those are worth another try; any other answer is not.
+ */
+function deliveryFailure(type: string, message: string, status: number | null): ApplicationFailure {
+  const retryable = status === null || status === 429 || status >= 500;
+  return ApplicationFailure.create({ message, type, nonRetryable: !retryable, details: [{ status }] });
+}
+
 function resendFailure(what: string, error: ResendErrorLike): ApplicationFailure {
   const status = error.statusCode ?? null;
-  const retryable = status === null || status === 429 || status >= 500;
-  return ApplicationFailure.create({
-    message: `${what}: Resend answered ${status ?? 'nothing'} ${error.name ?? ''}: ${error.message ?? ''}`.trim(),
-    type: 'ResendError',
-    nonRetryable: !retryable,
-    details: [{ status, name: error.name ?? null }],
-  });
+  return deliveryFailure('ResendError', `${what}: Resend answered ${status ?? 'nothing'} ${error.name ?? ''}: ${error.message ?? ''}`.trim(), status);
 }
+
+const SLACK_TIMEOUT_MS = 10_000;
 
 export function createNotificationActivities(deps: NotificationDeps) {
   const { prisma, resend, from } = deps;
@@ -51,6 +55,22 @@ export function createNotificationActivities(deps: NotificationDeps) {
     if (error) throw resendFailure(what, error);
     if (!data?.id) throw ApplicationFailure.retryable(`${what}: Resend answered without an email id`, 'ResendError');
     return data.id;
+  }
+
+  async function postToSlack(webhookUrl: string, text: string): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetchFn(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+        signal: AbortSignal.timeout(SLACK_TIMEOUT_MS),
+      });
+    } catch (error) {
+      // The webhook URL is a secret: name the failure, not the address.
+      throw deliveryFailure('SlackError', `Slack webhook: no answer (${(error as Error).name})`, null);
+    }
+    if (!response.ok) throw deliveryFailure('SlackError', `Slack webhook answered ${response.status} ${(await response.text()).slice(0, 200)}`, response.status);
   }
 
   return {
@@ -86,31 +106,52 @@ export function createNotificationActivities(deps: NotificationDeps) {
       }
     },
 
-    /** Tells the admins: an email to ADMIN_ALERT_EMAIL, and Slack when a webhook is configured. */
+    /**
+     * Tells the admins on every channel they have: an email to ADMIN_ALERT_EMAIL, and Slack when a
+     * webhook is configured. Each channel is tried even when the other fails (Slack is how an alert
+     * gets out while Resend is down), and a retry skips a channel an earlier try delivered to (Slack
+     * has no idempotency key of its own). Fails, after trying all, when any channel did.
+     */
     async alertAdmin(alert: AdminAlert): Promise<void> {
-      const subject = `[session-meetings] ${alert.summary}`;
-      const lines = [alert.summary, `Session: ${alert.sessionId}`, ...(alert.error ? [`Error: ${alert.error}`] : [])];
-      await send('admin alert', emailIdempotencyKey(alert.sessionId, `alert-${alert.kind}`, alert.occurrence, 'admin'), {
-        to: deps.adminAlertEmail,
-        subject,
-        text: lines.join('\n'),
-        html: lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n'),
-      });
-      if (deps.slackWebhookUrl) {
-        const response = await fetchFn(deps.slackWebhookUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ text: lines.join('\n') }),
-        });
-        if (!response.ok) throw ApplicationFailure.retryable(`Slack webhook answered ${response.status}`, 'SlackError');
+      const summary = [alert.summary, `Session: ${alert.sessionId}`, ...(alert.error ? [`Error: ${alert.error}`] : [])];
+      const channels: Array<{ name: string; deliver: () => Promise<unknown> }> = [
+        {
+          name: 'email',
+          deliver: () =>
+            send('admin alert', emailIdempotencyKey(alert.sessionId, `alert-${alert.kind}`, alert.occurrence, 'admin'), {
+              to: deps.adminAlertEmail,
+              subject: `[session-meetings] ${alert.summary}`,
+              text: summary.join('\n'),
+              html: summary.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n'),
+            }),
+        },
+      ];
+      const { slackWebhookUrl } = deps;
+      if (slackWebhookUrl) channels.push({ name: 'slack', deliver: () => postToSlack(slackWebhookUrl, summary.join('\n')) });
+
+      const failures: ApplicationFailure[] = [];
+      for (const channel of channels) {
+        if (await auditedByEarlierTry(prisma, channel.name)) continue;
+        try {
+          await channel.deliver();
+        } catch (error) {
+          failures.push(error instanceof ApplicationFailure ? error : deliveryFailure('AlertError', `${channel.name}: ${String(error)}`, null));
+          continue;
+        }
+        await insertAudit(
+          prisma,
+          alert.sessionId,
+          { action: 'ADMIN_ALERTED', actor: 'system', outcome: 'INFO', error: alert.error, detail: { kind: alert.kind, occurrence: alert.occurrence, channel: channel.name } },
+          channel.name,
+        );
       }
-      await insertAudit(prisma, alert.sessionId, {
-        action: 'ADMIN_ALERTED',
-        actor: 'system',
-        outcome: 'INFO',
-        error: alert.error,
-        detail: { kind: alert.kind, occurrence: alert.occurrence, slack: Boolean(deps.slackWebhookUrl) },
-      });
+      if (failures.length > 0) {
+        throw ApplicationFailure.create({
+          message: `admin alert not delivered on every channel: ${failures.map((failure) => failure.message).join('; ')}`,
+          type: 'AdminAlertError',
+          nonRetryable: failures.every((failure) => failure.nonRetryable),
+        });
+      }
     },
   };
 }

@@ -11,6 +11,7 @@ export interface StandinRequest {
 
 export interface StandinAnswer {
   status: number;
+  /** JSON, or plain text when a string. */
   body?: unknown;
   /** True when the call changed state: a drop-after-write fault applies only to those. */
   wrote?: boolean;
@@ -61,6 +62,11 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 function send(res: ServerResponse, answer: StandinAnswer): void {
   if (answer.body === undefined) {
     res.writeHead(answer.status).end();
+    return;
+  }
+  // Some APIs (Slack's webhooks) answer in plain text; the rest in JSON.
+  if (typeof answer.body === 'string') {
+    res.writeHead(answer.status, { 'content-type': 'text/plain; charset=UTF-8' }).end(answer.body);
     return;
   }
   res.writeHead(answer.status, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(answer.body));

@@ -14,18 +14,9 @@ import { createSessionMeetingWorkers, runWorkers } from '../../src/worker/worker
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract';
 import { ensureSearchAttributes } from '../../src/worker/search-attributes';
 import { TEST_DATABASE_URL } from './env';
+import { seedSession, type SessionSeed } from './sessions';
 
 export const ADMIN_EMAIL = 'ops@example.com';
-
-export interface SessionSeed {
-  title?: string;
-  startTime?: Date;
-  endTime?: Date;
-  teacherEmail?: string | null;
-  studentEmail?: string | null;
-  teacherTimeZone?: string;
-  studentTimeZone?: string;
-}
 
 export interface Harness {
   env: TestWorkflowEnvironment;
@@ -97,26 +88,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     resend,
     taskQueue,
     meetings: new SessionMeetings(env.client, taskQueue),
-    async createSession(seed: SessionSeed = {}) {
-      const unique = randomUUID().slice(0, 8);
-      const startTime = seed.startTime ?? new Date(Date.now() + 3 * 24 * 3600_000);
-      const user = (role: 'TEACHER' | 'STUDENT', email: string | null | undefined, timeZone: string) =>
-        prisma.user.create({
-          data: { email: email === undefined ? `${role.toLowerCase()}-${unique}@example.com` : email, name: `${role} ${unique}`, timeZone, role },
-        });
-      const teacher = await user('TEACHER', seed.teacherEmail, seed.teacherTimeZone ?? 'Europe/Berlin');
-      const student = await user('STUDENT', seed.studentEmail, seed.studentTimeZone ?? 'America/New_York');
-      const session = await prisma.session.create({
-        data: {
-          title: seed.title ?? `Algebra ${unique}`,
-          teacherId: teacher.id,
-          studentId: student.id,
-          startTime,
-          endTime: seed.endTime ?? new Date(startTime.getTime() + 3600_000),
-        },
-      });
-      return session.id;
-    },
+    createSession: (seed?: SessionSeed) => seedSession(prisma, seed),
     async close() {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
