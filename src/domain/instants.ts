@@ -1,16 +1,23 @@
 import { parseDuration } from './durations';
 
 // An instant, not a wall-clock time: the offset (Z or ±hh:mm) is required.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 /** The longest session we accept. */
 export const MAX_SESSION_MINUTES = 12 * 60;
 
-/** Parses an ISO-8601 instant with an offset (e.g. `2026-12-01T15:00:00Z`), or undefined. */
+/**
+ * Parses an ISO-8601 instant with an offset (e.g. `2026-12-01T15:00:00Z`), or undefined. A date or
+ * time that does not exist (February 30th, 24:00, an offset of +25:00) is refused rather than rolled
+ * over into another day, as `Date.parse` would.
+ */
 export function parseInstant(text: unknown): Date | undefined {
-  if (typeof text !== 'string' || !ISO_INSTANT.test(text)) return undefined;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : new Date(ms);
+  const match = typeof text === 'string' ? ISO_INSTANT.exec(text) : null;
+  if (!match) return undefined;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match.slice(1).map((part) => Number(part ?? 0));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const exists = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
+  return exists ? new Date(Date.parse(match[0])) : undefined;
 }
 
 /** A time as a person types it: an ISO-8601 instant, or a time from now such as `+2d` or `+90m`. */

@@ -65,6 +65,7 @@ describe('signal payloads', () => {
     [{ endTime: '2026-12-01T16:00:00Z' }, 'startTime is required'],
     [{ startTime: '2026-12-01 15:00', endTime: '2026-12-01T16:00:00Z' }, 'startTime "2026-12-01 15:00" is not an ISO-8601 time'],
     [{ startTime: '2026-12-01T15:00:00Z', endTime: 1 }, 'endTime 1 is not an ISO-8601 time'],
+    [{ startTime: '2027-02-30T15:00:00Z', endTime: '2027-02-30T16:00:00Z' }, 'startTime "2027-02-30T15:00:00Z" is not an ISO-8601 time'],
     [{ startTime: '2026-12-01T16:00:00Z', endTime: '2026-12-01T15:00:00Z' }, 'the end must be after the start'],
     [{ startTime: '2026-11-01T16:00:00Z', endTime: '2026-11-01T17:00:00Z' }, 'the session would already be over'],
     [{ startTime: '2026-12-01T00:00:00Z', endTime: '2026-12-02T00:00:00Z' }, 'a session may last at most 12 hours'],
