@@ -3,10 +3,11 @@ import type { Prisma, PrismaClient } from '@prisma/client';
 import type { AuditEntry } from '../domain/meeting-changes';
 
 /**
- * The key of an audit row written by the running activity execution (and `part`, when one activity
- * writes several): the same across its retries, so a retry never writes the same row twice.
+ * A key for the running activity execution (and `part` of its work): the same across its retries,
+ * different for every other execution. Audit rows are keyed by it, so a retry never writes the same
+ * row twice.
  */
-function dedupeKey(part: string): string {
+export function activityExecutionKey(part = ''): string {
   const info = Context.current().info;
   return `${info.workflowExecution?.runId ?? info.activityType}/${info.activityId}${part ? `/${part}` : ''}`;
 }
@@ -19,12 +20,12 @@ export function insertAudit(prisma: PrismaClient, sessionId: string, entry: Audi
     outcome: entry.outcome,
     error: entry.error,
     detail: entry.detail,
-    dedupeKey: dedupeKey(part),
+    dedupeKey: activityExecutionKey(part),
   };
   return prisma.meetingAuditEvent.createMany({ data: [row], skipDuplicates: true });
 }
 
 /** Whether an earlier try of the running activity execution already wrote the row of `part`. */
 export async function auditedByEarlierTry(prisma: PrismaClient, part: string): Promise<boolean> {
-  return (await prisma.meetingAuditEvent.count({ where: { dedupeKey: dedupeKey(part) } })) > 0;
+  return (await prisma.meetingAuditEvent.count({ where: { dedupeKey: activityExecutionKey(part) } })) > 0;
 }

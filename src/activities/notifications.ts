@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { Resend } from '../adapters/resend';
 import { emailIdempotencyKey, escapeHtml, renderMeetingEmail, type MeetingEmailKind } from '../domain/email-content';
-import { auditedByEarlierTry, insertAudit } from './audit';
+import { activityExecutionKey, auditedByEarlierTry, insertAudit } from './audit';
 import { loadSessionDetails } from './session-details';
 
 export interface NotificationDeps {
@@ -16,9 +16,9 @@ export interface NotificationDeps {
 
 export interface AdminAlert {
   sessionId: string;
-  /** What went wrong, e.g. `creation-failed`; with `occurrence` it keys the alert's idempotency. */
+  /** What went wrong, e.g. `creation-failed` (audited). */
   kind: string;
-  /** Which instance of it: the link generation, the start time, ... */
+  /** Which instance of it: the link generation, the start time, ... (audited). */
   occurrence: string;
   summary: string;
   error: string | null;
@@ -118,7 +118,9 @@ export function createNotificationActivities(deps: NotificationDeps) {
         {
           name: 'email',
           deliver: () =>
-            send('admin alert', emailIdempotencyKey(alert.sessionId, `alert-${alert.kind}`, alert.occurrence, 'admin'), {
+            // Keyed by this activity execution: its retries send nothing twice, and no other alert,
+            // however alike, is mistaken for a repeat (Resend would refuse it as a changed payload).
+            send('admin alert', `session-meetings/alert/${activityExecutionKey()}`, {
               to: deps.adminAlertEmail,
               subject: `[session-meetings] ${alert.summary}`,
               text: summary.join('\n'),

@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
 import { createPrismaClient } from '../../src/adapters/database';
 import { createResendClient } from '../../src/adapters/resend';
 import { createNotificationActivities, type AdminAlert } from '../../src/activities/notifications';
@@ -39,13 +38,13 @@ beforeEach(() => {
 });
 
 /** One activity execution of `alertAdmin`: each `attempt()` is one try of it. */
-async function alertExecution() {
-  const sessionId = await seedSession(prisma);
+async function alertExecution(sessionId?: string, activityId = '12', summary = 'Meeting creation failed after 4 attempts') {
+  sessionId ??= await seedSession(prisma);
   const env = new MockActivityEnvironment(
-    { activityId: '12', workflowExecution: { workflowId: `session-meeting-${sessionId}`, runId: randomUUID() } },
+    { activityId, workflowExecution: { workflowId: `session-meeting-${sessionId}`, runId: `run-of-${sessionId}` } },
     { logger: new DefaultLogger('ERROR') },
   );
-  const alert: AdminAlert = { sessionId, kind: 'creation-failed', occurrence: 'g1', summary: 'Meeting creation failed after 4 attempts', error: 'Google Calendar answered 500' };
+  const alert: AdminAlert = { sessionId, kind: 'creation-failed', occurrence: 'g1', summary, error: 'Google Calendar answered 500' };
   const attempt = () => env.run(alertAdmin, alert).then(() => undefined, (error: unknown) => error as ApplicationFailure);
   const channelsAudited = async () =>
     (await prisma.meetingAuditEvent.findMany({ where: { sessionId, action: 'ADMIN_ALERTED' }, orderBy: { id: 'asc' } })).map((row) => (row.detail as { channel: string }).channel);
@@ -92,4 +91,18 @@ test('a webhook Slack does not know (404) fails for good and says so; the email 
   expect(failure?.message).not.toContain(slack.webhookUrl);
   expect(resend.emails()).toHaveLength(1);
   expect(await channelsAudited()).toEqual(['email']);
+});
+
+test('two alerts of the same kind and occurrence with other words are both delivered, not taken for a repeat', async () => {
+  const first = await alertExecution();
+  const second = await alertExecution(first.sessionId, '31', 'Meeting creation failed with a permanent error');
+
+  expect(await first.attempt()).toBeUndefined();
+  expect(await second.attempt()).toBeUndefined();
+  expect(resend.emails().map((email) => email.subject)).toEqual([
+    '[session-meetings] Meeting creation failed after 4 attempts',
+    '[session-meetings] Meeting creation failed with a permanent error',
+  ]);
+  expect(slack.messages()).toHaveLength(2);
+  expect(await first.channelsAudited()).toEqual(['email', 'slack', 'email', 'slack']);
 });
