@@ -6,6 +6,7 @@ export type MeetingChange =
   | { kind: 'attemptFailed'; generation: number; attempt: number; error: string; retryInMs: number }
   | { kind: 'meetingActive'; generation: number; attempt: number; eventId: string; meetingUrl: string }
   | { kind: 'creationFailed'; generation: number; attempts: number; error: string; permanent: boolean }
+  | { kind: 'regenerationFailed'; generation: number; attempts: number; error: string }
   | { kind: 'regenerationRequested'; generation: number; actor: string; reason: string | null }
   | { kind: 'rescheduled'; startTime: string; endTime: string; actor: string }
   | { kind: 'cancelled'; actor: string; reason: string | null }
@@ -84,6 +85,12 @@ export function recordForChange(change: MeetingChange, now: Date): MeetingChange
           generation: change.generation,
           attempts: change.attempts,
         }),
+      };
+    case 'regenerationFailed':
+      // The link people have stays: the row keeps its URL and event, and says why no new one came.
+      return {
+        session: { meetingStatus: 'ACTIVE', meetingError: change.error },
+        audit: audit('REGENERATION_FAILED', 'FAILURE', change.error, { generation: change.generation, attempts: change.attempts }),
       };
     case 'regenerationRequested':
       return {

@@ -8,12 +8,20 @@ export interface PlannedReminder {
 
 const HOUR = 3_600_000;
 
+/** FR-6: from this long before the start, the dashboard's join button is prominent. */
+const JOINABLE_BEFORE_START_MS = 10 * 60_000;
+
 /** The spec's moments before the start: the 24 h reminder, the 2 h "still no link?" check, "starting soon". */
 export const REMINDER_OFFSETS: ReadonlyArray<{ kind: ReminderKind; beforeStartMs: number }> = [
   { kind: 'reminder-24h', beforeStartMs: 24 * HOUR },
   { kind: 'no-link-check-2h', beforeStartMs: 2 * HOUR },
-  { kind: 'starting-soon', beforeStartMs: 10 * 60_000 },
+  { kind: 'starting-soon', beforeStartMs: JOINABLE_BEFORE_START_MS },
 ];
+
+/** Whether a session starting at `startMs` is within its joinable window at `nowMs` (or under way). */
+export function isJoinable(startMs: number, nowMs: number): boolean {
+  return nowMs >= startMs - JOINABLE_BEFORE_START_MS;
+}
 
 /**
  * The reminders of a session starting at `startMs`, armed at `nowMs` (booking or reschedule), in the

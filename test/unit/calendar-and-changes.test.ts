@@ -66,6 +66,13 @@ describe('recordForChange', () => {
     });
     expect(recordForChange({ kind: 'creationFailed', generation: 1, attempts: 1, error: 'x', permanent: true }, now).audit.action).toBe('CREATION_FAILED_PERMANENTLY');
   });
+
+  test('a failed regeneration leaves the current link ACTIVE, touching neither its URL nor its event', () => {
+    expect(recordForChange({ kind: 'regenerationFailed', generation: 2, attempts: 4, error: 'x' }, now)).toEqual({
+      session: { meetingStatus: 'ACTIVE', meetingError: 'x' },
+      audit: { action: 'REGENERATION_FAILED', actor: 'system', outcome: 'FAILURE', error: 'x', detail: { generation: 2, attempts: 4 } },
+    });
+  });
 });
 
 describe('recordForChange: the admin\'s changes', () => {

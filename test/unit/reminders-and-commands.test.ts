@@ -1,5 +1,5 @@
 import { parseAdminRequest, parseReschedule } from '../../src/domain/meeting-commands';
-import { planReminders, reminderAction } from '../../src/domain/reminders';
+import { isJoinable, planReminders, reminderAction } from '../../src/domain/reminders';
 
 const HOUR = 3_600_000;
 const start = Date.parse('2026-12-10T15:00:00Z');
@@ -22,6 +22,12 @@ describe('planReminders', () => {
   test('a moment exactly now counts as past', () => {
     expect(planReminders(start, start - 24 * HOUR).map((r) => r.kind)).toEqual(['no-link-check-2h', 'starting-soon']);
   });
+});
+
+test('joinable from 10 minutes before the start, and while the session is under way', () => {
+  expect(isJoinable(start, start - 10 * 60_000 - 1)).toBe(false);
+  expect(isJoinable(start, start - 10 * 60_000)).toBe(true);
+  expect(isJoinable(start, start + 30 * 60_000)).toBe(true);
 });
 
 test.each([
