@@ -1,8 +1,11 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -13,7 +16,7 @@ import type { MeetingEmailKind } from '../domain/email-content';
 import type { MeetingChange } from '../domain/meeting-changes';
 import { parseAdminRequest, parseReschedule, type MeetingCommand, type ParsedCommand } from '../domain/meeting-commands';
 import { assertSessionId } from '../domain/meeting-ids';
-import { planReminders, reminderAction, type PlannedReminder } from '../domain/reminders';
+import { isJoinable, planReminders, reminderAction, type PlannedReminder } from '../domain/reminders';
 import { nextRetryDelay } from '../domain/retry-schedule';
 import {
   cancelSignal,
@@ -30,6 +33,22 @@ import {
 
 /** How long after the session's end the workflow stays, for late admin actions. */
 const AFTER_SESSION_GRACE_MS = 60 * 60 * 1000;
+
+/**
+ * Behaviour added while sessions were running. Each new path is taken behind `patched()`, so that a
+ * workflow whose history was written without it replays on the old one (README: "Changing the
+ * workflow").
+ */
+const PATCHES = {
+  /** A failed regeneration keeps the link people have, ACTIVE, instead of turning the meeting FAILED. */
+  keepLinkWhenRegenerationFails: 'keep-link-when-regeneration-fails',
+  /** A link that is ready inside the last 10 minutes (or a move into them) makes the session joinable at once. */
+  joinableWhenLinkComesLate: 'joinable-when-link-comes-late',
+  /** A session that cannot get a meeting shows FAILED in visibility, and the admins hear of it. */
+  alertOnInvalidSession: 'alert-on-invalid-session',
+  /** Cancelling the workflow in Temporal (the UI's Cancel, `temporal workflow cancel`) cleans up as `cancel` does. */
+  cleanUpOnWorkflowCancel: 'clean-up-on-workflow-cancel',
+} as const;
 
 // Database writes: retried until the database answers again; they are idempotent.
 const store = proxyActivities<MainActivities>({
@@ -54,6 +73,19 @@ function isRetryable(error: unknown): boolean {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   return !(cause instanceof ApplicationFailure && cause.nonRetryable);
 }
+
+function failureType(error: unknown): string | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+/** A step's failure is handled where it happens, but a cancellation of the workflow goes on up. */
+function rethrowCancellation(error: unknown): void {
+  if (isCancellation(error)) throw error;
+}
+
+/** The link people have now, which a regeneration replaces only once the new one is ready. */
+type CurrentLink = Pick<MeetingStatusView, 'meetingUrl' | 'meetingEventId'>;
 
 /**
  * One tutoring session's Google Meet link, from payment until the session is over: create it
@@ -81,8 +113,19 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
   setHandler(regenerateSignal, (raw?: unknown) => void receive(parseAdminRequest('regenerate', raw)));
   setHandler(rescheduleSignal, (raw: unknown) => void receive(parseReschedule(raw, new Date())));
 
-  const schedule = await store.loadMeetingSession(sessionId).catch((error: unknown) => {
-    throw ApplicationFailure.nonRetryable(failureMessage(error), 'InvalidSession');
+  const schedule = await store.loadMeetingSession(sessionId).catch(async (error: unknown) => {
+    rethrowCancellation(error);
+    const message = failureMessage(error);
+    if (patched(PATCHES.alertOnInvalidSession)) {
+      view.lastError = message;
+      setStatus('FAILED');
+      // A stored session is now marked FAILED with its problems; nothing else would tell anyone before
+      // it is missed. (An unknown one has no row to audit the alert against: its workflow fails alone.)
+      if (failureType(error) === 'InvalidSession') {
+        await alertAdmin({ kind: 'invalid-session', occurrence: 'start', summary: 'The session cannot get a meeting', error: message });
+      }
+    }
+    throw ApplicationFailure.nonRetryable(message, 'InvalidSession');
   });
   const policy = await store.meetingPolicy();
 
@@ -107,6 +150,8 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
   const liveGenerations = new Set<number>();
   let changeCount = 0;
   let reminders: PlannedReminder[] = [];
+  /** Whether the row says the session is joinable (FR-6) for its current times. */
+  let joinable = false;
 
   function setStatus(status: MeetingStatus): void {
     view.meetingStatus = status;
@@ -128,6 +173,7 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
     try {
       await notify.alertAdmin({ sessionId, ...alert });
     } catch (error) {
+      rethrowCancellation(error);
       log.error('admin alert could not be sent', { sessionId, kind: alert.kind, error: failureMessage(error) });
     }
   }
@@ -136,6 +182,7 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
     try {
       await notify.sendMeetingEmails(sessionId, kind, occurrence);
     } catch (error) {
+      rethrowCancellation(error);
       const message = failureMessage(error);
       await record({ kind: 'emailFailed', email: kind, error: message });
       await alertAdmin({ kind: `email-${kind}-failed`, occurrence, summary: `The ${kind} emails could not be sent`, error: message });
@@ -144,9 +191,10 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
 
   /**
    * Makes the link of a generation, attempt after attempt on the configured schedule. Gives way as
-   * soon as a cancel is waiting (between steps, and during the waits).
+   * soon as a cancel is waiting (between steps, and during the waits). `current` is the link it is
+   * to replace, if people have one.
    */
-  async function createLink(gen: number): Promise<'active' | 'failed' | 'interrupted'> {
+  async function createLink(gen: number, current: CurrentLink | null): Promise<'active' | 'failed' | 'interrupted'> {
     for (let attempt = 1; ; attempt++) {
       if (cancelPending()) return 'interrupted';
       view.attempts = attempt;
@@ -163,11 +211,16 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
         setStatus('ACTIVE');
         return 'active';
       } catch (error) {
+        rethrowCancellation(error);
         const message = failureMessage(error);
         view.lastError = message;
         const retryable = isRetryable(error);
         const retryInMs = nextRetryDelay(policy.retryBackoffMs, attempt, retryable);
         if (retryInMs === undefined) {
+          if (current && patched(PATCHES.keepLinkWhenRegenerationFails)) {
+            await keepCurrentLink(current, gen, attempt, message);
+            return 'failed';
+          }
           await record({ kind: 'creationFailed', generation: gen, attempts: attempt, error: message, permanent: !retryable });
           setStatus('FAILED');
           await alertAdmin({
@@ -185,12 +238,35 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
     }
   }
 
+  /** A regeneration that could not make its link: the link people have stays, and the admins hear of it. */
+  async function keepCurrentLink(current: CurrentLink, gen: number, attempts: number, error: string): Promise<void> {
+    Object.assign(view, current);
+    await record({ kind: 'regenerationFailed', generation: gen, attempts, error });
+    setStatus('ACTIVE');
+    await deleteEvents([gen], 'a new link could not be made');
+    await alertAdmin({
+      kind: 'regeneration-failed',
+      occurrence: `g${gen}`,
+      summary: `No new meeting link could be made (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); the current link stays`,
+      error,
+    });
+  }
+
+  /** FR-6: from 10 minutes before the start the join button is prominent, however late the link came. */
+  async function markJoinableIfDue(): Promise<void> {
+    if (joinable || view.meetingStatus !== 'ACTIVE' || !isJoinable(Date.parse(view.startTime ?? ''), Date.now())) return;
+    if (!patched(PATCHES.joinableWhenLinkComesLate)) return;
+    await record({ kind: 'joinable' });
+    joinable = true;
+  }
+
   async function deleteEvents(generations: number[], purpose: string): Promise<void> {
     for (const gen of generations) {
       try {
         await googleChanges.deleteMeetingEvent(sessionId, gen);
         liveGenerations.delete(gen);
       } catch (error) {
+        rethrowCancellation(error);
         await alertAdmin({ kind: 'event-delete-failed', occurrence: `g${gen}`, summary: `The Calendar event could not be deleted (${purpose})`, error: failureMessage(error) });
       }
     }
@@ -209,24 +285,28 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
   async function regenerate(command: Extract<MeetingCommand, { kind: 'regenerate' }>): Promise<void> {
     const previous = [...liveGenerations];
     // From FAILED after the first creation, nobody has had a link yet: the new one is their first.
-    const replacesALink = view.meetingUrl !== null;
+    const current: CurrentLink | null = view.meetingUrl === null ? null : { meetingUrl: view.meetingUrl, meetingEventId: view.meetingEventId };
     generation += 1;
     await record({ kind: 'regenerationRequested', generation, actor: command.actor, reason: command.reason });
-    if ((await createLink(generation)) !== 'active') return;
+    if ((await createLink(generation, current)) !== 'active') return;
     await deleteEvents(previous, 'replaced by a new link');
-    await emailBoth(replacesALink ? 'regenerated' : 'confirmation', `g${generation}`);
+    await markJoinableIfDue();
+    await emailBoth(current ? 'regenerated' : 'confirmation', `g${generation}`);
   }
 
   async function reschedule(command: Extract<MeetingCommand, { kind: 'reschedule' }>): Promise<void> {
     await record({ kind: 'rescheduled', startTime: command.startTime, endTime: command.endTime, actor: command.actor });
+    joinable = false;
     for (const gen of liveGenerations) {
       try {
         if ((await googleChanges.moveMeetingEvent(sessionId, gen, command.startTime, command.endTime)) === 'missing') liveGenerations.delete(gen);
       } catch (error) {
+        rethrowCancellation(error);
         await alertAdmin({ kind: 'event-move-failed', occurrence: `c${changeCount}`, summary: 'The Calendar event could not be moved', error: failureMessage(error) });
       }
     }
     setSchedule(command.startTime, command.endTime);
+    await markJoinableIfDue();
     await emailBoth('rescheduled', `c${changeCount}`);
   }
 
@@ -236,7 +316,8 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
       case 'email-both':
         return emailBoth('reminder-24h', occurrence);
       case 'mark-joinable-and-email':
-        await record({ kind: 'joinable' });
+        if (!joinable) await record({ kind: 'joinable' });
+        joinable = true;
         return emailBoth('starting-soon', occurrence);
       case 'alert-admin':
         return alertAdmin({ kind: 'no-link-2h', occurrence, summary: 'The session starts in 2 hours and has no meeting link', error: view.lastError });
@@ -255,40 +336,58 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
     }
   }
 
+  /** From the first link until the session is over or cancelled; says how it ended. */
+  async function lookAfterTheMeeting(): Promise<string> {
+    if ((await createLink(generation, null)) === 'active') {
+      await markJoinableIfDue();
+      await emailBoth('confirmation', `g${generation}`);
+    }
+    for (;;) {
+      await recordRejections();
+      const command = inbox.shift();
+      if (command) {
+        changeCount += 1;
+        if (command.kind === 'cancel') {
+          await cancel(command);
+          return 'the meeting was cancelled';
+        }
+        if (command.kind === 'regenerate') await regenerate(command);
+        else await reschedule(command);
+        continue;
+      }
+      const wakeAt = reminders[0]?.at ?? Date.parse(view.endTime ?? '') + AFTER_SESSION_GRACE_MS;
+      if (wakeAt > Date.now()) {
+        await condition(() => inbox.length > 0 || rejected.length > 0, wakeAt - Date.now());
+        continue;
+      }
+      const due = reminders.shift();
+      view.nextReminderAt = reminders[0] ? new Date(reminders[0].at).toISOString() : null;
+      if (!due) return 'the session is over';
+      await remind(due);
+    }
+  }
+
   // The lifecycle.
   setSchedule(schedule.startTime, schedule.endTime);
-  if ((await createLink(generation)) === 'active') await emailBoth('confirmation', `g${generation}`);
-
-  let ended: string | undefined;
-  while (!ended) {
-    await recordRejections();
-    const command = inbox.shift();
-    if (command) {
-      changeCount += 1;
-      if (command.kind === 'cancel') {
-        await cancel(command);
-        ended = 'the meeting was cancelled';
-      } else if (command.kind === 'regenerate') await regenerate(command);
-      else await reschedule(command);
-      continue;
-    }
-    const wakeAt = reminders[0]?.at ?? Date.parse(view.endTime ?? '') + AFTER_SESSION_GRACE_MS;
-    if (wakeAt > Date.now()) {
-      await condition(() => inbox.length > 0 || rejected.length > 0, wakeAt - Date.now());
-      continue;
-    }
-    const due = reminders.shift();
-    view.nextReminderAt = reminders[0] ? new Date(reminders[0].at).toISOString() : null;
-    if (due) await remind(due);
-    else ended = 'the session is over';
+  let ended: string;
+  try {
+    ended = await lookAfterTheMeeting();
+  } catch (error) {
+    if (!isCancellation(error) || !patched(PATCHES.cleanUpOnWorkflowCancel)) throw error;
+    // Steps under way have finished (activities wait for their cancellation to complete), so the
+    // events to delete are all known.
+    await CancellationScope.nonCancellable(() => cancel({ kind: 'cancel', actor: 'temporal', reason: 'the workflow was cancelled in Temporal' }));
+    ended = 'the meeting was cancelled';
   }
 
   // Signals that came too late change nothing, but are not lost without a trace.
-  while (inbox.length > 0 || rejected.length > 0) {
-    await recordRejections();
-    for (let late = inbox.shift(); late; late = inbox.shift()) {
-      await record({ kind: 'signalIgnored', signal: late.kind, actor: late.actor, why: ended });
+  await CancellationScope.nonCancellable(async () => {
+    while (inbox.length > 0 || rejected.length > 0) {
+      await recordRejections();
+      for (let late = inbox.shift(); late; late = inbox.shift()) {
+        await record({ kind: 'signalIgnored', signal: late.kind, actor: late.actor, why: ended });
+      }
     }
-  }
+  });
   return view;
 }

@@ -3,8 +3,9 @@ import { promisify } from 'node:util';
 import { InvalidMeetingRequestError, MeetingWorkflowClosedError } from '../../src/client/session-meetings';
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
 import { findTemporalExecutable } from '../../src/local/temporal-binaries';
+import { meetingStatusSearchAttribute } from '../../src/workflows/contract';
 import { TEST_DATABASE_URL } from '../support/env';
-import { useHarness } from '../support/harness';
+import { ADMIN_EMAIL, useHarness } from '../support/harness';
 import { runEntry } from '../support/processes';
 import { waitFor } from '../support/wait';
 
@@ -103,6 +104,55 @@ test('regenerate from FAILED restarts the retry schedule, ends ACTIVE, and sends
   const confirmed = await waitFor(async () => emailsOf(sessionId, 'confirmation'), (list) => list.length === 2);
   expect(confirmed.every((e) => e.text?.includes(active.meetingUrl ?? 'missing') && !e.text.includes('old link'))).toBe(true);
   expect(emailsOf(sessionId, 'regenerated')).toHaveLength(0);
+});
+
+test('a regeneration that fails keeps the current link ACTIVE for row, query and visibility; its half-made event is deleted; one alert', async () => {
+  const sessionId = await activeSession();
+  const before = await row(sessionId);
+  h.google.configure({ outcome: 'failure' }); // every new conference fails: each attempt makes no link
+  await h.meetings.regenerateMeetingLink(sessionId, { reason: 'teacher cannot join', actor: 'ops' });
+  await waitFor(async () => auditOf(sessionId), (audit) => audit.some((a) => a.action === 'REGENERATION_FAILED'));
+  const alerts = await waitFor(async () => h.resend.emails().filter((e) => e.to.includes(ADMIN_EMAIL) && e.text?.includes(sessionId)), (list) => list.length === 1);
+
+  const after = await row(sessionId);
+  expect(after).toMatchObject({ meetingStatus: 'ACTIVE', meetingUrl: before.meetingUrl, meetingEventId: before.meetingEventId });
+  expect(after.meetingError).toContain('could not create the Meet conference');
+  expect(await h.meetings.getMeetingStatus(sessionId)).toMatchObject({ meetingStatus: 'ACTIVE', meetingUrl: before.meetingUrl, meetingEventId: before.meetingEventId, attempts: 4 });
+  expect((await handle(sessionId).describe()).typedSearchAttributes.get(meetingStatusSearchAttribute)).toBe('ACTIVE');
+
+  const events = h.google.events();
+  expect(events.find((e) => e.resource.id === before.meetingEventId)?.deleted).toBe(false);
+  expect(events.filter((e) => e.resource.id !== before.meetingEventId).map((e) => e.deleted)).toEqual([true]);
+  expect(alerts[0]?.subject).toBe('[session-meetings] No new meeting link could be made (4 attempts); the current link stays');
+  expect(emailsOf(sessionId, 'regenerated')).toHaveLength(0);
+});
+
+test('cancelling the workflow in Temporal cleans up as the cancel signal does, and ends it for good', async () => {
+  const sessionId = await activeSession();
+  const [event] = eventsOf(sessionId);
+  await handle(sessionId).cancel();
+  const result = await handle(sessionId).result();
+
+  expect(result.meetingStatus).toBe('CANCELLED');
+  expect((await handle(sessionId).describe()).status.name).toBe('COMPLETED');
+  expect(event?.deleted).toBe(true);
+  expect(await row(sessionId)).toMatchObject({ meetingStatus: 'CANCELLED', bookingStatus: 'CANCELLED', meetingUrl: null });
+  expect(emailsOf(sessionId, 'cancelled')).toHaveLength(2);
+  expect(await auditOf(sessionId)).toContainEqual({ action: 'CANCELLED', actor: 'temporal', error: null });
+  expect(await h.meetings.startSessionMeeting(sessionId)).toMatchObject({ started: false });
+});
+
+test('temporal workflow cancel during creation retries deletes what the attempts made', async () => {
+  const sessionId = await h.createSession();
+  h.google.configure({ outcome: 'failure' });
+  await h.meetings.startSessionMeeting(sessionId);
+  await waitFor(async () => auditOf(sessionId), (audit) => audit.some((a) => a.action === 'ATTEMPT_FAILED'));
+  await temporalCli('workflow', 'cancel', '--workflow-id', sessionMeetingWorkflowId(sessionId));
+  const result = await handle(sessionId).result();
+
+  expect(result.meetingStatus).toBe('CANCELLED');
+  expect(eventsOf(sessionId).map((e) => e.deleted)).toEqual([true]);
+  expect((await row(sessionId)).meetingStatus).toBe('CANCELLED');
 });
 
 test('reschedule patches start and end only: same event, same Meet link; row, status and timers move; both told', async () => {

@@ -19,8 +19,14 @@ function workflowBundle() {
   return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('../../src/workflows') };
 }
 
-test('the main paths are all recorded', () => {
-  expect(recorded.map((r) => r.name).sort()).toEqual(['cancelled', 'created', 'failed-then-regenerated', 'rescheduled']);
+// Paths added behind `patched()` are recorded twice: by the code before the patch (what running
+// workflows hold when the patch is deployed; they must replay on its old path) and after it.
+const PATCHED_PATHS = ['booked-minutes-before', 'cancelled-in-temporal', 'invalid-session', 'regeneration-failed'];
+
+test('the main paths are all recorded, and each patched path from before and after its patch', () => {
+  expect(recorded.map((r) => r.name).sort()).toEqual(
+    ['cancelled', 'created', 'failed-then-regenerated', 'rescheduled', ...PATCHED_PATHS, ...PATCHED_PATHS.map((name) => `${name}.before-patch`)].sort(),
+  );
 });
 
 test.each(recorded)('$name replays on the current workflow code', async ({ name, history }) => {

@@ -1,4 +1,4 @@
-import { cancelSignal, rescheduleSignal } from '../../src/workflows/contract';
+import { cancelSignal, regenerateSignal, rescheduleSignal } from '../../src/workflows/contract';
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
 import { ADMIN_EMAIL, useHarness } from '../support/harness';
 import { scheduledActivities } from '../support/history';
@@ -84,6 +84,41 @@ test('reschedule moves the reminders to the new time', async () => {
   expect(sent[2]!.at - (newStart - 24 * HOUR)).toBeLessThan(1000);
   expect(sent[2]!.at).toBeGreaterThanOrEqual(newStart - 24 * HOUR);
   expect(sent[3]!.at - (newStart - 10 * MINUTE)).toBeLessThan(1000);
+});
+
+test('a link ready inside the last 10 minutes makes the session joinable at once, with no late "starting soon"', async () => {
+  const { sessionId } = await book(5 * MINUTE);
+  const row = await h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
+  expect(row.meetingJoinableAt).not.toBeNull();
+  await handle(sessionId).result();
+
+  expect((await emailsScheduled(sessionId)).map((s) => s.what)).toEqual(['confirmation']);
+  expect(await h.prisma.meetingAuditEvent.count({ where: { sessionId, action: 'MEETING_JOINABLE' } })).toBe(1);
+});
+
+test('a reschedule into the last 10 minutes makes the session joinable at once', async () => {
+  const { sessionId } = await book(2 * 24 * HOUR);
+  const newStart = (await h.env.currentTimeMs()) + 5 * MINUTE;
+  await handle(sessionId).signal(rescheduleSignal, { startTime: new Date(newStart).toISOString(), endTime: new Date(newStart + HOUR).toISOString(), actor: 'test' });
+  await handle(sessionId).result();
+
+  expect((await emailsScheduled(sessionId)).map((s) => s.what)).toEqual(['confirmation', 'rescheduled']);
+  const row = await h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
+  expect(row.meetingJoinableAt).not.toBeNull();
+  expect(row.startTime.getTime()).toBe(newStart);
+});
+
+test('after a regeneration that failed, the reminders still go out with the link people have', async () => {
+  const { sessionId } = await book(3 * 24 * HOUR);
+  const { meetingUrl } = await h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
+  h.google.configure({ outcome: 'failure' });
+  await handle(sessionId).signal(regenerateSignal, { reason: 'teacher cannot join', actor: 'ops' });
+  await handle(sessionId).result();
+
+  expect((await emailsScheduled(sessionId)).map((s) => s.what)).toEqual(['confirmation', 'alert:regeneration-failed', 'reminder-24h', 'starting-soon']);
+  const reminders = h.resend.emails().filter((e) => e.idempotencyKey?.includes(`/${sessionId}/reminder-24h/`) || e.idempotencyKey?.includes(`/${sessionId}/starting-soon/`));
+  expect(reminders).toHaveLength(4);
+  expect(reminders.every((e) => e.text?.includes(meetingUrl ?? 'missing'))).toBe(true);
 });
 
 test('cancel stops the reminders and ends the workflow', async () => {
