@@ -64,18 +64,23 @@ const notify = proxyActivities<MainActivities>({
 
 type RejectedSignal = Extract<ParsedCommand, { ok: false }>;
 
+/** What an activity itself failed with, rather than Temporal's wrapper around it. */
+function causeOf(error: unknown): unknown {
+  return error instanceof ActivityFailure ? (error.cause ?? error) : error;
+}
+
 function failureMessage(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
+  const cause = causeOf(error);
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 function isRetryable(error: unknown): boolean {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const cause = causeOf(error);
   return !(cause instanceof ApplicationFailure && cause.nonRetryable);
 }
 
 function failureType(error: unknown): string | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const cause = causeOf(error);
   return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
