@@ -88,7 +88,8 @@ test('reschedule moves the reminders to the new time', async () => {
 
 test('a link ready inside the last 10 minutes makes the session joinable at once, with no late "starting soon"', async () => {
   const { sessionId } = await book(5 * MINUTE);
-  const row = await h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
+  // Marked right after the link is stored, before the confirmation email: no timer in between.
+  const row = await waitFor(() => h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } }), (r) => r.meetingJoinableAt !== null);
   expect(row.meetingJoinableAt).not.toBeNull();
   await handle(sessionId).result();
 
