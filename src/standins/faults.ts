@@ -13,6 +13,8 @@ export interface FaultRule {
   rate?: number;
   /** Do the write, then cut the connection before answering: the client never learns it worked. */
   dropResponseAfterWrite?: boolean;
+  /** Do the call, then hold the answer this long: a latency spike that outlasts the caller's timeout. */
+  delayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -23,6 +25,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   body: unknown;
   status: number | 'dropped';
+  /** Set when a latency-spike fault held the answer back. */
+  delayedMs?: number;
 }
 
 /** The fault rules of one stand-in, consumed as calls arrive. */
@@ -33,8 +37,9 @@ export class FaultPlan {
 
   add(rule: FaultRule): void {
     if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) throw new Error('rate must be between 0 and 1');
-    if (!rule.dropResponseAfterWrite && (rule.status === undefined || rule.status < 400 || rule.status > 599)) {
-      throw new Error('a fault needs a status from 400 to 599, or dropResponseAfterWrite');
+    if (rule.delayMs !== undefined && !(rule.delayMs > 0)) throw new Error('delayMs must be a positive number of milliseconds');
+    if (!rule.dropResponseAfterWrite && rule.delayMs === undefined && (rule.status === undefined || rule.status < 400 || rule.status > 599)) {
+      throw new Error('a fault needs a status from 400 to 599, dropResponseAfterWrite or delayMs');
     }
     this.rules.push({ ...rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
   }

@@ -29,6 +29,10 @@ export interface StandinServer {
   port: number;
   faults: FaultPlan;
   requests: RecordedRequest[];
+  /** When callers hung up before their answer (a killed process, a client timeout). */
+  clientAborts: string[];
+  /** The callers' TCP ports of calls received and not yet answered. */
+  inFlight(): number[];
   setLatency(ms: number): void;
   /** Forgets faults, latency, the request log and (through `onReset`) the stand-in's own state. */
   reset(): void;
@@ -77,9 +81,17 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
   let latencyMs = options.latencyMs ?? 0;
   const faults = new FaultPlan();
   const requests: RecordedRequest[] = [];
+  const clientAborts: string[] = [];
+  const inFlight = new Map<ServerResponse, number>();
   let standin: StandinServer;
 
   const server: Server = createServer((req, res) => {
+    let droppedOnPurpose = false;
+    inFlight.set(res, req.socket.remotePort ?? 0);
+    res.on('close', () => {
+      inFlight.delete(res);
+      if (!res.writableFinished && !droppedOnPurpose) clientAborts.push(new Date().toISOString());
+    });
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://standin');
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
@@ -90,15 +102,24 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
       }
       if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       const route = options.route(request);
-      const record = (status: number | 'dropped', operation: string) =>
-        requests.push({ at: new Date().toISOString(), operation, method: request.method, path: url.pathname + url.search, headers, body: request.body, status });
+      const record = (status: number | 'dropped', operation: string, delayedMs?: number) =>
+        requests.push({
+          at: new Date().toISOString(),
+          operation,
+          method: request.method,
+          path: url.pathname + url.search,
+          headers,
+          body: request.body,
+          status,
+          ...(delayedMs ? { delayedMs } : {}),
+        });
       if (!route) {
         record(404, 'unknown');
         send(res, { status: 404, body: options.notFoundBody });
         return;
       }
       const fault = faults.take(route.operation);
-      if (fault && !fault.dropResponseAfterWrite && fault.status !== undefined) {
+      if (fault && !fault.dropResponseAfterWrite && fault.delayMs === undefined && fault.status !== undefined) {
         record(fault.status, route.operation);
         send(res, { status: fault.status, body: route.faultBody({ ...fault, status: fault.status }) });
         return;
@@ -106,10 +127,13 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
       const answer = route.handle();
       if (fault?.dropResponseAfterWrite && answer.wrote) {
         record('dropped', route.operation);
+        droppedOnPurpose = true;
         res.socket?.destroy();
         return;
       }
-      record(answer.status, route.operation);
+      record(answer.status, route.operation, fault?.delayMs);
+      if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (res.destroyed) return;
       send(res, answer);
     })().catch((error: unknown) => send(res, { status: 500, body: { error: String(error) } }));
   });
@@ -121,12 +145,15 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
     port,
     faults,
     requests,
+    clientAborts,
+    inFlight: () => [...inFlight.values()],
     setLatency: (ms) => {
       latencyMs = ms;
     },
     reset: () => {
       faults.clear();
       requests.length = 0;
+      clientAborts.length = 0;
       latencyMs = 0;
       options.onReset();
     },
