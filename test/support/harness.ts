@@ -63,6 +63,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const bundle = process.env.SESSION_MEETINGS_WORKFLOW_BUNDLE;
   const workers = await createSessionMeetingWorkers({
     connection: env.nativeConnection,
+    client: env.client,
     namespace: env.namespace ?? 'default',
     taskQueue,
     googleCallsPerSecond: options.googleCallsPerSecond ?? 100,
