@@ -1,5 +1,9 @@
+import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
+import { bookSession } from '../../src/cli/book';
+import { MeetingStartUnknownError, SessionMeetings } from '../../src/client/session-meetings';
+import { parseBooking } from '../../src/domain/booking-request';
 import type { MeetingHealthInput, MeetingHealthWorkflow } from '../../src/workflows/health';
 import { prepareDatabase } from '../../src/local/database';
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
@@ -7,6 +11,7 @@ import { HEALTH_SCHEDULE_ID, MEETING_HEALTH_WORKFLOW_TYPE } from '../../src/work
 import { ADMIN_EMAIL, useHarness } from '../support/harness';
 import { TEST_DATABASE_URL } from '../support/env';
 import { spawnEntry } from '../support/processes';
+import { startTcpProxy } from '../support/tcp-proxy';
 import { waitFor } from '../support/wait';
 
 // The health monitor on the dev server: its schedule as the worker process leaves it, and its runs
@@ -158,4 +163,32 @@ test('a session starting within 2 hours without a link, whose workflow is gone, 
   expect((await runMonitor()).withoutLink).toEqual([]);
   expect(adminSubjects()).toContain('[session-meetings] The session starts within 2 hours, has no meeting link, and its workflow is not running');
   expect(await noLinkAlerts()).toMatchObject([{ detail: { kind: 'no-link-2h', occurrence: `s${startTime.getTime()}`, channel: 'email' } }]);
+});
+
+test('book keeps the session when the answer to its start is lost; a refused start still removes it', async () => {
+  const proxy = await startTcpProxy(h.env.address);
+  // No gRPC retries: the timeout after the lost answer is the client's last word.
+  const connection = await Connection.connect({ address: proxy.address, interceptors: [] });
+  try {
+    const meetings = new SessionMeetings(new Client({ connection }), h.taskQueue);
+    const teacher = `t-${randomUUID().slice(0, 8)}@example.com`;
+    const booking = parseBooking({ title: 'Algebra', teacherEmail: teacher, studentEmail: `s-${teacher}`, start: '+3d', minutes: '60' }, new Date());
+
+    proxy.loseAnswers();
+    const failure = await connection.withDeadline(Date.now() + 3_000, () => bookSession(h.prisma, meetings, booking)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(MeetingStartUnknownError);
+    const { sessionId } = failure as MeetingStartUnknownError;
+    expect(await h.prisma.session.count({ where: { id: sessionId } })).toBe(1);
+    // The answer was lost, not the start: the workflow runs, and the reconciler will leave it alone.
+    expect(await h.meetings.workflowStatus(sessionId)).toBe('RUNNING');
+  } finally {
+    await connection.close();
+    await proxy.close();
+  }
+
+  const refusing = new SessionMeetings(new Client({ connection: h.env.connection, namespace: 'no-such-namespace' }), h.taskQueue);
+  const student = `s-${randomUUID().slice(0, 8)}@example.com`;
+  const refused = parseBooking({ title: 'Algebra', teacherEmail: `t-${student}`, studentEmail: student, start: '+3d', minutes: '60' }, new Date());
+  await expect(bookSession(h.prisma, refusing, refused)).rejects.toThrow(/no-such-namespace/);
+  expect(await h.prisma.user.count({ where: { email: student } })).toBe(0);
 });
