@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { PrismaClient } from '@prisma/client';
+import type { Prisma, PrismaClient } from '@prisma/client';
 import { z } from 'zod';
 import type { SessionMeetings } from '../client/session-meetings';
 import {
@@ -55,9 +55,9 @@ export function createHealthActivities({ prisma, meetings, now = () => new Date(
    * Takes the claim (kind, key) for the running activity execution. False when another execution
    * holds it; true when this one does, also on a retry after its answer was lost.
    */
-  async function claim(kind: string, key: string, detail: Record<string, unknown>): Promise<boolean> {
+  async function claim(kind: string, key: string, detail: Prisma.InputJsonObject): Promise<boolean> {
     const claimedBy = activityExecutionKey();
-    await prisma.monitorAlertClaim.createMany({ data: [{ kind, key, claimedBy, detail: detail as object }], skipDuplicates: true });
+    await prisma.monitorAlertClaim.createMany({ data: [{ kind, key, claimedBy, detail }], skipDuplicates: true });
     const holder = await prisma.monitorAlertClaim.findUnique({ where: { kind_key: { kind, key } }, select: { claimedBy: true } });
     return holder?.claimedBy === claimedBy;
   }
