@@ -114,7 +114,12 @@ export class SessionMeetings {
     } catch (error) {
       if (outcomeUnknown(error)) throw new MeetingStartUnknownError(sessionId, error);
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const description = await this.handle(sessionId).describe();
+      // It exists: should the look at it fail, the caller must not take the start for refused.
+      const description = await this.handle(sessionId)
+        .describe()
+        .catch((describeError: unknown) => {
+          throw new MeetingStartUnknownError(sessionId, describeError);
+        });
       return { workflowId, runId: description.runId, started: false };
     }
   }

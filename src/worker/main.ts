@@ -6,12 +6,12 @@ import { createCalendarApi } from '../adapters/google-calendar';
 import { createResendClient } from '../adapters/resend';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { createLogger } from '../logging';
+import { HEALTH_SCHEDULE_ID } from '../workflows/contract';
 import { connectionOptions } from './connection-options';
 import { ensureHealthSchedule } from './health-schedule';
 import { ensureSearchAttributes } from './search-attributes';
 import { installSdkLogging } from './sdk-logging';
 import { createSessionMeetingWorkers, runWorkers } from './workers';
-import { HEALTH_SCHEDULE_ID } from '../workflows/contract';
 
 const logger = createLogger('worker');
 
