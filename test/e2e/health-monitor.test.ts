@@ -49,7 +49,7 @@ function runMonitor(input: MeetingHealthInput = {}) {
 
 const adminSubjects = () => h.resend.emails().filter((email) => email.to.includes(ADMIN_EMAIL)).map((email) => email.subject);
 
-test('the worker creates the schedule; a second worker updates it and leaves an operator’s pause alone', async () => {
+test('the worker creates the schedule, whose run works; a second worker updates it and leaves an operator’s pause alone', async () => {
   const env = {
     DATABASE_URL: MONITOR_DATABASE_URL,
     TEMPORAL_ADDRESS: h.env.address,
@@ -66,12 +66,22 @@ test('the worker creates the schedule; a second worker updates it and leaves an 
   const startWorker = async (overrides: Record<string, string>) => {
     const worker = spawnEntry('src/worker/main.ts', [], { ...env, ...overrides });
     await waitFor(async () => worker.output(), (out) => out.includes('worker started'), 45_000, 200);
-    worker.child.kill('SIGTERM');
-    return worker.finished;
+    return {
+      stop: () => {
+        worker.child.kill('SIGTERM');
+        return worker.finished;
+      },
+    };
   };
   const schedule = h.env.client.schedule.getHandle(HEALTH_SCHEDULE_ID);
 
-  const first = await startWorker({});
+  const firstWorker = await startWorker({});
+  // A run of the schedule's own action, on the worker process: nothing to do in an empty database.
+  await schedule.trigger();
+  const [run] = (await waitFor(() => schedule.describe(), (description) => description.info.recentActions.length > 0)).info.recentActions;
+  const report = await h.env.client.workflow.getHandle<typeof MeetingHealthWorkflow>(run?.action.workflow.workflowId ?? 'none').result();
+  expect(report).toEqual({ reconciled: [], withoutLink: [], failureRate: { failed: 0, ended: 0, rate: null, action: 'none' } });
+  const first = await firstWorker.stop();
   expect(first.stdout).toContain('"schedule":"created"');
   const created = await schedule.describe();
   expect(created.spec.intervals?.map((interval) => interval.every)).toEqual([7 * 86_400_000]);
@@ -81,7 +91,7 @@ test('the worker creates the schedule; a second worker updates it and leaves an 
   expect(created.state.paused).toBe(false);
 
   await schedule.pause('ops: investigating');
-  const second = await startWorker({ MEETING_HEALTH_INTERVAL: '6d' });
+  const second = await (await startWorker({ MEETING_HEALTH_INTERVAL: '6d' })).stop();
   expect(second.stdout).toContain('"schedule":"updated"');
   const updated = await schedule.describe();
   expect(updated.spec.intervals?.map((interval) => interval.every)).toEqual([6 * 86_400_000]);
