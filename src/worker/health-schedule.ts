@@ -5,6 +5,11 @@ import { HEALTH_SCHEDULE_ID, MEETING_HEALTH_WORKFLOW_TYPE } from '../workflows/c
 
 /** A run missed by more than this (the server was down) is skipped, not made up. */
 const CATCHUP_WINDOW_MS = 60_000;
+/**
+ * A run that cannot finish (say, a deploy whose code cannot replay it) ends after this, since the
+ * schedule skips its runs while one is still going.
+ */
+const RUN_TIMEOUT_MS = 30 * 60_000;
 
 export type HealthScheduleOutcome = 'created' | 'updated' | 'deleted' | 'absent';
 
@@ -32,6 +37,7 @@ export async function ensureHealthSchedule(client: Client, taskQueue: string, co
     workflowId: HEALTH_SCHEDULE_ID, // the server appends each run's time
     taskQueue,
     args: [input],
+    workflowRunTimeout: RUN_TIMEOUT_MS,
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: CATCHUP_WINDOW_MS };
   try {

@@ -85,7 +85,7 @@ test('the worker creates the schedule, whose run works; a second worker updates 
   expect(first.stdout).toContain('"schedule":"created"');
   const created = await schedule.describe();
   expect(created.spec.intervals?.map((interval) => interval.every)).toEqual([7 * 86_400_000]);
-  expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: MEETING_HEALTH_WORKFLOW_TYPE, taskQueue: env.TEMPORAL_TASK_QUEUE });
+  expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: MEETING_HEALTH_WORKFLOW_TYPE, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowRunTimeout: 30 * 60_000 });
   expect(created.action.type === 'startWorkflow' && created.action.args).toEqual([{ failureRate: { windowMs: 3_600_000, alertRate: 0.05, minAttempts: 50 } }]);
   expect(created.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 60_000 });
   expect(created.state.paused).toBe(false);
