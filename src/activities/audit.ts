@@ -12,7 +12,8 @@ export function activityExecutionKey(part = ''): string {
   return `${info.workflowExecution?.runId ?? info.activityType}/${info.activityId}${part ? `/${part}` : ''}`;
 }
 
-export function insertAudit(prisma: PrismaClient, sessionId: string, entry: AuditEntry, part = '') {
+/** `sessionId` null: what concerns no one session (a fleet-wide admin alert). */
+export function insertAudit(prisma: PrismaClient, sessionId: string | null, entry: AuditEntry, part = '') {
   const row: Prisma.MeetingAuditEventCreateManyInput = {
     sessionId,
     action: entry.action,

@@ -1,15 +1,20 @@
 import type { MeetingPolicy } from '../config/worker-config';
 import { createCalendarActivities, type CalendarDeps } from './calendar';
+import { createHealthActivities, type HealthDeps } from './health';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
 import { createSessionStoreActivities, type SessionStoreDeps } from './session-store';
 
 export type ActivityDeps = SessionStoreDeps & CalendarDeps & NotificationDeps & { meetingPolicy: MeetingPolicy };
 
-/** Activities that talk to our database and to Resend; they run on the main task queue. */
-export function createMainActivities(deps: ActivityDeps) {
+/** What the main task queue's activities need besides: the health monitor starts workflows through it. */
+export type MainActivityDeps = ActivityDeps & Pick<HealthDeps, 'meetings'>;
+
+/** Activities that talk to our database, Resend and Temporal; they run on the main task queue. */
+export function createMainActivities(deps: MainActivityDeps) {
   return {
     ...createSessionStoreActivities(deps),
     ...createNotificationActivities(deps),
+    ...createHealthActivities(deps),
     /** The worker's configured policy, read once into history so replays see the same schedule. */
     async meetingPolicy(): Promise<MeetingPolicy> {
       return deps.meetingPolicy;
@@ -26,3 +31,4 @@ export type MainActivities = ReturnType<typeof createMainActivities>;
 export type GoogleActivities = ReturnType<typeof createGoogleActivities>;
 export type { MeetingSchedule } from './session-store';
 export type { AdminAlert } from './notifications';
+export type { HealthActivities, SessionWithoutLink } from './health';

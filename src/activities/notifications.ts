@@ -15,7 +15,8 @@ export interface NotificationDeps {
 }
 
 export interface AdminAlert {
-  sessionId: string;
+  /** The session it is about; absent for what concerns no one session (the failure rate). */
+  sessionId?: string;
   /** What went wrong, e.g. `creation-failed` (audited). */
   kind: string;
   /** Which instance of it: the link generation, the start time, ... (audited). */
@@ -113,7 +114,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
      * has no idempotency key of its own). Fails, after trying all, when any channel did.
      */
     async alertAdmin(alert: AdminAlert): Promise<void> {
-      const summary = [alert.summary, `Session: ${alert.sessionId}`, ...(alert.error ? [`Error: ${alert.error}`] : [])];
+      const summary = [alert.summary, ...(alert.sessionId ? [`Session: ${alert.sessionId}`] : []), ...(alert.error ? [`Error: ${alert.error}`] : [])];
       const channels: Array<{ name: string; deliver: () => Promise<unknown> }> = [
         {
           name: 'email',
@@ -142,7 +143,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         }
         await insertAudit(
           prisma,
-          alert.sessionId,
+          alert.sessionId ?? null,
           { action: 'ADMIN_ALERTED', actor: 'system', outcome: 'INFO', error: alert.error, detail: { kind: alert.kind, occurrence: alert.occurrence, channel: channel.name } },
           channel.name,
         );

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@prisma/client';
 import type { BookingRequest } from '../domain/booking-request';
-import type { SessionMeetings, StartedMeeting } from '../client/session-meetings';
+import { MeetingStartUnknownError, type SessionMeetings, type StartedMeeting } from '../client/session-meetings';
 
 export interface BookedSession extends StartedMeeting {
   sessionId: string;
@@ -8,8 +8,9 @@ export interface BookedSession extends StartedMeeting {
 
 /**
  * What the booking service does when payment is confirmed: write the session (and its two users, if
- * new) and start its meeting workflow. Should the start fail, the rows written here are removed
- * again, so a failed booking leaves nothing behind.
+ * new) and start its meeting workflow. Should the start be refused, the rows written here are removed
+ * again, so a failed booking leaves nothing behind. Should it get no clear answer, they stay: a lost
+ * answer may hide a started workflow, and if none started, the health monitor's reconciler starts it.
  */
 export async function bookSession(prisma: PrismaClient, meetings: SessionMeetings, booking: BookingRequest): Promise<BookedSession> {
   const { session, createdUserIds } = await prisma.$transaction(async (tx) => {
@@ -39,7 +40,9 @@ export async function bookSession(prisma: PrismaClient, meetings: SessionMeeting
   try {
     return { sessionId: session.id, ...(await meetings.startSessionMeeting(session.id)) };
   } catch (error) {
-    await prisma.$transaction([prisma.session.delete({ where: { id: session.id } }), prisma.user.deleteMany({ where: { id: { in: createdUserIds } } })]);
+    if (!(error instanceof MeetingStartUnknownError)) {
+      await prisma.$transaction([prisma.session.delete({ where: { id: session.id } }), prisma.user.deleteMany({ where: { id: { in: createdUserIds } } })]);
+    }
     throw error;
   }
 }

@@ -4,7 +4,7 @@ import type { CancelRequest, MeetingStatusView, RegenerateRequest, RescheduleReq
 import { connectSessionMeetings, type ConnectedSessionMeetings } from './connect';
 import type { StartedMeeting } from './session-meetings';
 
-export { SessionMeetings, NoMeetingWorkflowError, MeetingWorkflowClosedError, InvalidMeetingRequestError, type StartedMeeting } from './session-meetings';
+export { SessionMeetings, NoMeetingWorkflowError, MeetingWorkflowClosedError, InvalidMeetingRequestError, MeetingStartUnknownError, type StartedMeeting } from './session-meetings';
 export { connectSessionMeetings, type ConnectedSessionMeetings } from './connect';
 export type { MeetingStatusView, MeetingStatus, CancelRequest, RegenerateRequest, RescheduleRequest } from '../workflows/contract';
 

@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { parseAdminRequest, parseReschedule, type ParsedCommand } from '../domain/meeting-commands';
 import { assertSessionId, sessionMeetingWorkflowId } from '../domain/meeting-ids';
@@ -53,6 +53,32 @@ export class InvalidMeetingRequestError extends Error {
   }
 }
 
+/**
+ * The start got no clear answer (no connection, a timeout, an internal error): the workflow may have
+ * started or not. Starting again is safe; so is leaving it to the health monitor's reconciler.
+ */
+export class MeetingStartUnknownError extends Error {
+  constructor(
+    readonly sessionId: string,
+    cause: unknown,
+  ) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`the start of session ${sessionId}'s meeting workflow got no clear answer (${why}); it may have started: starting again is safe, and the health monitor's reconciler starts it if it did not`, { cause });
+    this.name = 'MeetingStartUnknownError';
+  }
+}
+
+// gRPC CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, INTERNAL, UNAVAILABLE: the request may have been carried out.
+const OUTCOME_UNKNOWN_STATUSES = new Set([1, 2, 4, 13, 14]);
+
+/** Whether a failed call may still have been carried out: a gRPC status that is no refusal, anywhere in its causes. */
+export function outcomeUnknown(error: unknown): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (isGrpcServiceError(current)) return OUTCOME_UNKNOWN_STATUSES.has(current.code);
+  }
+  return false;
+}
+
 function checked(parsed: ParsedCommand): void {
   if (!parsed.ok) throw new InvalidMeetingRequestError(parsed.signal, parsed.problem);
 }
@@ -86,9 +112,28 @@ export class SessionMeetings {
       });
       return { workflowId, runId: handle.firstExecutionRunId, started: true };
     } catch (error) {
+      if (outcomeUnknown(error)) throw new MeetingStartUnknownError(sessionId, error);
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const description = await this.handle(sessionId).describe();
+      // It exists: should the look at it fail, the caller must not take the start for refused.
+      const description = await this.handle(sessionId)
+        .describe()
+        .catch((describeError: unknown) => {
+          throw new MeetingStartUnknownError(sessionId, describeError);
+        });
       return { workflowId, runId: description.runId, started: false };
+    }
+  }
+
+  /**
+   * The state of the session's workflow as Temporal reports it (`RUNNING`, `COMPLETED`, `FAILED`...),
+   * or null when Temporal knows of no execution for the session at all.
+   */
+  async workflowStatus(sessionId: string): Promise<string | null> {
+    try {
+      return (await this.handle(sessionId).describe()).status.name;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw error;
     }
   }
 
@@ -127,9 +172,9 @@ export class SessionMeetings {
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
       // Either there never was one, or it has ended: say which.
-      const description = await handle.describe().catch(() => undefined);
-      if (!description) throw new NoMeetingWorkflowError(sessionId);
-      throw new MeetingWorkflowClosedError(sessionId, description.status.name);
+      const status = await this.workflowStatus(sessionId).catch(() => null);
+      if (status === null) throw new NoMeetingWorkflowError(sessionId);
+      throw new MeetingWorkflowClosedError(sessionId, status);
     }
   }
 }

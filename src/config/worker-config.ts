@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseDurationList } from '../domain/durations';
+import { parseDuration, parseDurationList } from '../domain/durations';
+import { DEFAULT_FAILURE_RATE_POLICY, type FailureRatePolicy } from '../domain/failure-rate';
 import { DEFAULT_TASK_QUEUE } from '../workflows/contract';
 
 export class ConfigError extends Error {
@@ -45,6 +46,12 @@ export interface MeetingPolicy {
   conferenceWaitMs: number;
 }
 
+export interface HealthMonitorConfig {
+  /** How often the schedule runs the health monitor; null (`off`): no schedule. */
+  intervalMs: number | null;
+  failureRate: FailureRatePolicy;
+}
+
 export interface WorkerConfig {
   databaseUrl: string;
   temporal: TemporalConfig;
@@ -52,6 +59,7 @@ export interface WorkerConfig {
   resend: { apiKey: string; baseUrl: string | undefined };
   email: { from: string; adminAlertEmail: string; slackWebhookUrl: string | undefined };
   meeting: MeetingPolicy;
+  health: HealthMonitorConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -92,7 +100,25 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       retryBackoffMs: durations(env, 'MEETING_RETRY_BACKOFF', DEFAULT_RETRY_BACKOFF),
       conferenceWaitMs: durations(env, 'MEETING_CONFERENCE_WAIT', '60s')[0] ?? 60_000,
     },
+    health: loadHealthMonitorConfig(env),
   };
+}
+
+/** Temporal runs schedules at most once a second. */
+const MIN_HEALTH_INTERVAL_MS = 1_000;
+
+function loadHealthMonitorConfig(env: Env): HealthMonitorConfig {
+  const interval = optional(env, 'MEETING_HEALTH_INTERVAL') ?? '5m';
+  const intervalMs = /^off$/i.test(interval) ? null : duration('MEETING_HEALTH_INTERVAL', interval);
+  if (intervalMs !== null && intervalMs < MIN_HEALTH_INTERVAL_MS) throw new ConfigError('MEETING_HEALTH_INTERVAL', 'must be at least 1s (or off)');
+  const window = optional(env, 'MEETING_FAILURE_RATE_WINDOW');
+  const windowMs = window === undefined ? DEFAULT_FAILURE_RATE_POLICY.windowMs : duration('MEETING_FAILURE_RATE_WINDOW', window);
+  if (windowMs <= 0) throw new ConfigError('MEETING_FAILURE_RATE_WINDOW', 'must be longer than 0');
+  const alertRate = Number(optional(env, 'MEETING_FAILURE_RATE_ALERT') ?? DEFAULT_FAILURE_RATE_POLICY.alertRate);
+  if (!(alertRate >= 0 && alertRate <= 1)) throw new ConfigError('MEETING_FAILURE_RATE_ALERT', 'must be a fraction between 0 and 1 (0.05 = 5 %)');
+  const minAttempts = Number(optional(env, 'MEETING_FAILURE_RATE_MIN_ATTEMPTS') ?? DEFAULT_FAILURE_RATE_POLICY.minAttempts);
+  if (!(Number.isInteger(minAttempts) && minAttempts >= 1)) throw new ConfigError('MEETING_FAILURE_RATE_MIN_ATTEMPTS', 'must be a whole number of at least 1');
+  return { intervalMs, failureRate: { windowMs, alertRate, minAttempts } };
 }
 
 const serviceAccountKeySchema = z.object({ client_email: z.string().min(1), private_key: z.string().min(1) });
@@ -180,6 +206,14 @@ function booleanVar(env: Env, name: string, fallback: boolean): boolean {
   if (/^(1|true|yes)$/i.test(value)) return true;
   if (/^(0|false|no)$/i.test(value)) return false;
   throw new ConfigError(name, `"${value}" is not true or false`);
+}
+
+function duration(name: string, text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    throw new ConfigError(name, (error as Error).message);
+  }
 }
 
 function durations(env: Env, name: string, fallback: string): number[] {

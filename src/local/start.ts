@@ -5,12 +5,13 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadWorkerConfig } from '../config/worker-config';
+import { formatDuration } from '../domain/durations';
 import { createLogger } from '../logging';
 import { startGoogleCalendarStandin } from '../standins/google-calendar';
 import { startResendStandin } from '../standins/resend';
 import { runWorkerFromConfig } from '../worker/main';
 import { installSdkLogging } from '../worker/sdk-logging';
-import { SEARCH_ATTRIBUTES } from '../workflows/contract';
+import { HEALTH_SCHEDULE_ID, SEARCH_ATTRIBUTES } from '../workflows/contract';
 import { prepareDatabase } from './database';
 import { LOCAL_DATABASE_URL, LOCAL_GOOGLE_STANDIN_PORT, LOCAL_RESEND_STANDIN_PORT, LOCAL_TEMPORAL_PORT, LOCAL_TEMPORAL_UI_PORT } from './defaults';
 import { findTemporalExecutable } from './temporal-binaries';
@@ -67,6 +68,11 @@ async function main(): Promise<void> {
   env.ADMIN_ALERT_EMAIL ??= 'admin@example.com';
 
   const config = loadWorkerConfig(env);
+  lines.push(
+    config.health.intervalMs === null
+      ? 'Health monitor  off (MEETING_HEALTH_INTERVAL=off)'
+      : `Health monitor  every ${formatDuration(config.health.intervalMs)}: schedule ${HEALTH_SCHEDULE_ID} (Temporal UI, Schedules)`,
+  );
   process.stdout.write(
     [
       '',

@@ -1,11 +1,14 @@
 // `npm run worker`: the production entry point, configured by the environment alone.
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createPrismaClient } from '../adapters/database';
 import { createCalendarApi } from '../adapters/google-calendar';
 import { createResendClient } from '../adapters/resend';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { createLogger } from '../logging';
+import { HEALTH_SCHEDULE_ID } from '../workflows/contract';
 import { connectionOptions } from './connection-options';
+import { ensureHealthSchedule } from './health-schedule';
 import { ensureSearchAttributes } from './search-attributes';
 import { installSdkLogging } from './sdk-logging';
 import { createSessionMeetingWorkers, runWorkers } from './workers';
@@ -15,13 +18,18 @@ const logger = createLogger('worker');
 export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
   const prisma = createPrismaClient(config.databaseUrl);
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  let clientConnection: Connection | undefined;
   try {
+    // Schedules and the reconciler's starts go through a client, which needs its own connection.
+    clientConnection = await Connection.connect(connectionOptions(config.temporal));
+    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
     if (config.temporal.registerSearchAttributes) {
       const searchAttributes = await ensureSearchAttributes(connection, config.temporal.namespace);
       logger.info({ searchAttributes }, 'search attributes ensured');
     }
     const workers = await createSessionMeetingWorkers({
       connection,
+      client,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       googleCallsPerSecond: config.google.callsPerSecond,
@@ -36,6 +44,13 @@ export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
         meetingPolicy: config.meeting,
       },
     });
+    try {
+      const schedule = await ensureHealthSchedule(client, config.temporal.taskQueue, config.health);
+      logger.info({ scheduleId: HEALTH_SCHEDULE_ID, schedule, intervalMs: config.health.intervalMs }, 'health monitor schedule ensured');
+    } catch (error) {
+      // Meetings do not depend on the monitor: the worker goes on, and says loudly that it runs without.
+      logger.error({ err: error, scheduleId: HEALTH_SCHEDULE_ID }, 'health monitor schedule could not be ensured');
+    }
     logger.info(
       {
         address: config.temporal.address,
@@ -50,6 +65,7 @@ export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
     await runWorkers(workers);
     logger.info('worker stopped');
   } finally {
+    await clientConnection?.close();
     await connection.close();
     await prisma.$disconnect();
   }

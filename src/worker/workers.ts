@@ -1,9 +1,13 @@
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createGoogleActivities, createMainActivities, type ActivityDeps } from '../activities';
+import { SessionMeetings } from '../client/session-meetings';
 import { googleTaskQueue } from '../workflows/contract';
 
 export interface SessionMeetingWorkersOptions {
   connection: NativeConnection;
+  /** A client of the same namespace: the health monitor's reconciler starts workflows with it. */
+  client: Client;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
@@ -25,7 +29,7 @@ export async function createSessionMeetingWorkers(options: SessionMeetingWorkers
     namespace,
     taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createMainActivities(deps),
+    activities: createMainActivities({ ...deps, meetings: new SessionMeetings(options.client, taskQueue) }),
   });
   const google = await Worker.create({
     connection,

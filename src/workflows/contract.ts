@@ -58,3 +58,7 @@ export const SEARCH_ATTRIBUTES = [meetingStatusSearchAttribute, sessionStartTime
 export function googleTaskQueue(taskQueue: string): string {
   return `${taskQueue}-google`;
 }
+
+/** The health monitor: a Temporal Schedule that runs `MeetingHealthWorkflow` on the same task queue. */
+export const HEALTH_SCHEDULE_ID = 'session-meetings-health';
+export const MEETING_HEALTH_WORKFLOW_TYPE = 'MeetingHealthWorkflow';

@@ -1,1 +1,2 @@
 export { SessionMeetingWorkflow } from './session-meeting';
+export { MeetingHealthWorkflow } from './health';

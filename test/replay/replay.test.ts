@@ -25,7 +25,7 @@ const PATCHED_PATHS = ['booked-minutes-before', 'cancelled-in-temporal', 'invali
 
 test('the main paths are all recorded, and each patched path from before and after its patch', () => {
   expect(recorded.map((r) => r.name).sort()).toEqual(
-    ['cancelled', 'created', 'failed-then-regenerated', 'rescheduled', ...PATCHED_PATHS, ...PATCHED_PATHS.map((name) => `${name}.before-patch`)].sort(),
+    ['cancelled', 'created', 'failed-then-regenerated', 'rescheduled', 'health-run', ...PATCHED_PATHS, ...PATCHED_PATHS.map((name) => `${name}.before-patch`)].sort(),
   );
 });
 

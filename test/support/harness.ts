@@ -41,6 +41,8 @@ export interface HarnessOptions {
   policy?: Partial<MeetingPolicy>;
   /** The Google task queue's rate limit (default: high enough not to matter). */
   googleCallsPerSecond?: number;
+  /** A database of the test file's own (prepared by it), instead of the shared test database. */
+  databaseUrl?: string;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -58,11 +60,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   if (options.server === 'time-skipping') await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
   const google = await startGoogleCalendarStandin();
   const resend = await startResendStandin();
-  const prisma = createPrismaClient(TEST_DATABASE_URL);
+  const prisma = createPrismaClient(options.databaseUrl ?? TEST_DATABASE_URL);
   const taskQueue = `test-${randomUUID()}`;
   const bundle = process.env.SESSION_MEETINGS_WORKFLOW_BUNDLE;
   const workers = await createSessionMeetingWorkers({
     connection: env.nativeConnection,
+    client: env.client,
     namespace: env.namespace ?? 'default',
     taskQueue,
     googleCallsPerSecond: options.googleCallsPerSecond ?? 100,

@@ -38,6 +38,12 @@ test.each([
   ['TEMPORAL_TLS_KEY_PATH', { TEMPORAL_TLS_CERT_PATH: '/x.pem' }, /mTLS needs both/],
   ['TEMPORAL_TLS', { TEMPORAL_TLS: 'maybe' }, /TEMPORAL_TLS: "maybe" is not true or false/],
   ['GOOGLE_CALLS_PER_SECOND', { GOOGLE_CALLS_PER_SECOND: '0' }, /must be a positive number/],
+  ['MEETING_HEALTH_INTERVAL', { MEETING_HEALTH_INTERVAL: 'never' }, /MEETING_HEALTH_INTERVAL: "never" is not a duration/],
+  ['MEETING_HEALTH_INTERVAL', { MEETING_HEALTH_INTERVAL: '500ms' }, /at least 1s \(or off\)/],
+  ['MEETING_FAILURE_RATE_WINDOW', { MEETING_FAILURE_RATE_WINDOW: '0s' }, /longer than 0/],
+  ['MEETING_FAILURE_RATE_ALERT', { MEETING_FAILURE_RATE_ALERT: '5%' }, /a fraction between 0 and 1/],
+  ['MEETING_FAILURE_RATE_ALERT', { MEETING_FAILURE_RATE_ALERT: '1.5' }, /a fraction between 0 and 1/],
+  ['MEETING_FAILURE_RATE_MIN_ATTEMPTS', { MEETING_FAILURE_RATE_MIN_ATTEMPTS: '2.5' }, /whole number of at least 1/],
 ])('bad %s is named in the one error', (variable, override, message) => {
   const error = problemWith({ ...base, ...override });
   expect(error.variable).toBe(variable);
@@ -57,4 +63,11 @@ test('an inline service-account key is accepted; an API key turns TLS on', () =>
   const config = loadWorkerConfig({ ...base, GOOGLE_SERVICE_ACCOUNT_KEY: JSON.stringify(key), TEMPORAL_API_KEY: 't' });
   expect(config.google.serviceAccountKey).toEqual(key);
   expect(config.temporal.tls).toBe(true);
+});
+
+test('the health monitor: every 5 minutes, 5 % over an hour with at least 20 creations, unless told otherwise', () => {
+  expect(loadWorkerConfig(base).health).toEqual({ intervalMs: 300_000, failureRate: { windowMs: 3_600_000, alertRate: 0.05, minAttempts: 20 } });
+  const custom = { MEETING_HEALTH_INTERVAL: '30s', MEETING_FAILURE_RATE_WINDOW: '15m', MEETING_FAILURE_RATE_ALERT: '0.2', MEETING_FAILURE_RATE_MIN_ATTEMPTS: '5' };
+  expect(loadWorkerConfig({ ...base, ...custom }).health).toEqual({ intervalMs: 30_000, failureRate: { windowMs: 900_000, alertRate: 0.2, minAttempts: 5 } });
+  expect(loadWorkerConfig({ ...base, MEETING_HEALTH_INTERVAL: 'off' }).health.intervalMs).toBeNull();
 });
