@@ -11,7 +11,7 @@ import { createLogger } from '../logging';
 import { startGoogleCalendarStandin } from '../standins/google-calendar';
 import { startResendStandin } from '../standins/resend';
 import { runWorkerFromConfig } from '../worker/main';
-import { installSdkRuntime } from '../worker/sdk-logging';
+import { installSdkRuntime } from '../worker/sdk-runtime';
 import { SEARCH_ATTRIBUTES } from '../workflows/contract';
 import { prepareDatabase } from './database';
 import {

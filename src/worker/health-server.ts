@@ -6,7 +6,7 @@ import { listenOn, type ListeningServer } from './http-listen';
 const READINESS_TIMEOUT_MS = 2_000;
 
 export interface HealthChecks {
-  workers: () => Worker[];
+  workers: Worker[];
   connection: NativeConnection;
   prisma: PrismaClient;
 }
@@ -26,7 +26,7 @@ export async function startHealthServer(address: string, checks: HealthChecks): 
     }
     const results: Record<string, CheckResult> =
       path === '/healthz'
-        ? { workers: workersRunning(checks.workers()) }
+        ? { workers: workersRunning(checks.workers) }
         : {
             temporal: await withinTimeout(() => checks.connection.healthService.check({})),
             database: await withinTimeout(() => checks.prisma.$queryRaw`SELECT 1`),
@@ -38,7 +38,6 @@ export async function startHealthServer(address: string, checks: HealthChecks): 
 }
 
 function workersRunning(workers: Worker[]): CheckResult {
-  if (workers.length === 0) return 'starting';
   const notRunning = workers.filter((worker) => worker.getState() !== 'RUNNING');
   return notRunning.length === 0 ? 'ok' : notRunning.map((worker) => `${worker.options.taskQueue}: ${worker.getState()}`).join(', ');
 }

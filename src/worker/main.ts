@@ -12,7 +12,7 @@ import { connectionOptions } from './connection-options';
 import { startHealthServer } from './health-server';
 import type { ListeningServer } from './http-listen';
 import { ensureSearchAttributes } from './search-attributes';
-import { installSdkRuntime, type SdkRuntime } from './sdk-logging';
+import { installSdkRuntime, type SdkRuntime } from './sdk-runtime';
 import { workflowBundleForWorker } from './workflow-bundle';
 import { createSessionMeetingWorkers, runWorkers, shutdownGraceMs } from './workers';
 
@@ -56,7 +56,7 @@ export async function runWorkerFromConfig(
       logger.info({ metricsUrl: `${server.url}/metrics` }, 'serving metrics');
     }
     if (ops.healthAddress) {
-      const server = await startHealthServer(ops.healthAddress, { workers: () => workers, connection, prisma });
+      const server = await startHealthServer(ops.healthAddress, { workers, connection, prisma });
       servers.push(server);
       logger.info({ healthUrl: server.url }, 'serving /healthz and /readyz');
     }
