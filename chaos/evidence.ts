@@ -52,7 +52,8 @@ export interface EmailRecord {
 }
 
 export interface AuditRecord {
-  sessionId: string;
+  /** Null for fleet-wide rows (the health monitor's alerts). */
+  sessionId: string | null;
   action: string;
   detail: unknown;
 }

@@ -12,7 +12,7 @@ import { findTemporalExecutable } from '../src/local/temporal-binaries';
 import { startGoogleCalendarStandin } from '../src/standins/google-calendar';
 import { startResendStandin } from '../src/standins/resend';
 import type { StandinServer } from '../src/standins/http';
-import { BlackholeProxy } from './blackhole-proxy';
+import { startTcpProxy } from '../test/support/tcp-proxy';
 import { checkRun, VIOLATION_KINDS } from './check';
 import { collectEvidence } from './collect';
 import { readJournal } from './journal';
@@ -99,10 +99,9 @@ async function main(): Promise<void> {
   const google = await startGoogleCalendarStandin({ latencyMs: 100 });
   const resend = await startResendStandin({ latencyMs: 50 });
   const dbUrl = new URL(databaseUrl);
-  const proxy = new BlackholeProxy({ host: dbUrl.hostname, port: Number(dbUrl.port || 5432) });
-  const proxyPort = await proxy.listen();
+  const proxy = await startTcpProxy(dbUrl.hostname, Number(dbUrl.port || 5432));
   const workerDbUrl = new URL(databaseUrl);
-  workerDbUrl.host = `127.0.0.1:${proxyPort}`;
+  workerDbUrl.host = proxy.address;
   workerDbUrl.searchParams.set('application_name', WORKER_DB_APP);
 
   const executable = findTemporalExecutable('cli');

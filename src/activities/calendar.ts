@@ -6,6 +6,7 @@ import { meetingEventBody, readCalendarEvent, type CalendarEventView } from '../
 import { describeGoogleError } from '../domain/google-errors';
 import { conferenceRequestId, meetingEventId } from '../domain/meeting-ids';
 import { loadSessionDetails } from './session-details';
+import { noMetrics, type GoogleMethod, type MeetingMetrics } from '../metrics/recorder';
 
 export interface CalendarDeps {
   prisma: PrismaClient;
@@ -13,6 +14,7 @@ export interface CalendarDeps {
   calendarId: string;
   /** Waits between polls of a pending conference; the last one repeats. */
   conferencePollIntervalsMs?: number[];
+  metrics?: MeetingMetrics;
 }
 
 export interface MeetingEventResult {
@@ -24,16 +26,19 @@ export interface MeetingEventResult {
 const DEFAULT_POLL_INTERVALS_MS = [250, 500, 1_000, 2_000, 4_000];
 
 /**
- * Calls the Calendar API once and turns any failure into an ApplicationFailure whose `nonRetryable`
- * says whether another attempt could succeed; the workflow owns the retry schedule.
+ * Calls the Calendar API once, counts the call, and turns any failure into an ApplicationFailure whose
+ * `nonRetryable` says whether another attempt could succeed; the workflow owns the retry schedule.
  */
-async function callGoogle<T>(operation: string, call: () => Promise<T>): Promise<T> {
+async function callGoogle<T extends { status: number }>(metrics: MeetingMetrics, method: GoogleMethod, call: () => Promise<T>): Promise<T> {
   try {
-    return await call();
+    const response = await call();
+    metrics.googleRequest(method, String(response.status), '');
+    return response;
   } catch (error) {
     const failure = describeGoogleError(error);
+    metrics.googleRequest(method, failure.status === undefined ? 'network' : String(failure.status), failure.reason ?? '');
     throw ApplicationFailure.create({
-      message: `${operation}: ${failure.message}`,
+      message: `events.${method}: ${failure.message}`,
       type: 'GoogleCalendarError',
       nonRetryable: !failure.retryable,
       details: [{ status: failure.status ?? null, reason: failure.reason ?? null }],
@@ -51,9 +56,15 @@ function isGone(error: unknown): boolean {
   return status === 404 || status === 410;
 }
 
-export function createCalendarActivities({ prisma, calendar, calendarId, conferencePollIntervalsMs = DEFAULT_POLL_INTERVALS_MS }: CalendarDeps) {
+export function createCalendarActivities({
+  prisma,
+  calendar,
+  calendarId,
+  conferencePollIntervalsMs = DEFAULT_POLL_INTERVALS_MS,
+  metrics = noMetrics,
+}: CalendarDeps) {
   async function getEvent(eventId: string): Promise<CalendarEventView> {
-    const response = await callGoogle('events.get', () => calendar.events.get({ calendarId, eventId }));
+    const response = await callGoogle(metrics, 'get', () => calendar.events.get({ calendarId, eventId }));
     return readCalendarEvent(response.data);
   }
 
@@ -69,7 +80,7 @@ export function createCalendarActivities({ prisma, calendar, calendarId, confere
       const requestId = conferenceRequestId(sessionId, generation);
       let event: CalendarEventView;
       try {
-        const response = await callGoogle('events.insert', () =>
+        const response = await callGoogle(metrics, 'insert', () =>
           calendar.events.insert({
             calendarId,
             conferenceDataVersion: 1,
@@ -97,7 +108,7 @@ export function createCalendarActivities({ prisma, calendar, calendarId, confere
       if (event.conference.status === 'failure' || event.conference.status === 'missing') {
         // An earlier attempt's conference failed (or was never requested): ask again with a request id
         // of this attempt, since Google ignores a repeated one.
-        const response = await callGoogle('events.patch', () =>
+        const response = await callGoogle(metrics, 'patch', () =>
           calendar.events.patch({
             calendarId,
             eventId,
@@ -121,7 +132,7 @@ export function createCalendarActivities({ prisma, calendar, calendarId, confere
     async moveMeetingEvent(sessionId: string, generation: number, startTime: string, endTime: string): Promise<'moved' | 'missing'> {
       const eventId = meetingEventId(sessionId, generation);
       try {
-        await callGoogle('events.patch', () =>
+        await callGoogle(metrics, 'patch', () =>
           calendar.events.patch({
             calendarId,
             eventId,
@@ -140,7 +151,7 @@ export function createCalendarActivities({ prisma, calendar, calendarId, confere
     async deleteMeetingEvent(sessionId: string, generation: number): Promise<'deleted' | 'already-gone'> {
       const eventId = meetingEventId(sessionId, generation);
       try {
-        await callGoogle('events.delete', () => calendar.events.delete({ calendarId, eventId, sendUpdates: 'all' }));
+        await callGoogle(metrics, 'delete', () => calendar.events.delete({ calendarId, eventId, sendUpdates: 'all' }));
         return 'deleted';
       } catch (error) {
         if (isGone(error)) return 'already-gone';

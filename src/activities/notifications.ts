@@ -1,9 +1,11 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { Resend } from '../adapters/resend';
 import { emailIdempotencyKey, escapeHtml, renderMeetingEmail, type MeetingEmailKind } from '../domain/email-content';
 import { activityExecutionKey, auditedByEarlierTry, insertAudit } from './audit';
 import { loadSessionDetails } from './session-details';
+import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
 
 export interface NotificationDeps {
   prisma: PrismaClient;
@@ -12,6 +14,7 @@ export interface NotificationDeps {
   adminAlertEmail: string;
   slackWebhookUrl: string | undefined;
   fetch?: typeof globalThis.fetch;
+  metrics?: MeetingMetrics;
 }
 
 export interface AdminAlert {
@@ -50,12 +53,22 @@ const SLACK_TIMEOUT_MS = 10_000;
 export function createNotificationActivities(deps: NotificationDeps) {
   const { prisma, resend, from } = deps;
   const fetchFn = deps.fetch ?? globalThis.fetch;
+  const metrics = deps.metrics ?? noMetrics;
 
-  async function send(what: string, idempotencyKey: string, email: { to: string; subject: string; text: string; html: string }): Promise<string> {
-    const { data, error } = await resend.emails.send({ from, ...email }, { idempotencyKey });
-    if (error) throw resendFailure(what, error);
-    if (!data?.id) throw ApplicationFailure.retryable(`${what}: Resend answered without an email id`, 'ResendError');
-    return data.id;
+  /** Sends one email of `kind` (the metric's label) and counts it, sent or failed. */
+  async function send(kind: string, what: string, idempotencyKey: string, email: { to: string; subject: string; text: string; html: string }): Promise<string> {
+    let id: string;
+    try {
+      const { data, error } = await resend.emails.send({ from, ...email }, { idempotencyKey });
+      if (error) throw resendFailure(what, error);
+      if (!data?.id) throw ApplicationFailure.retryable(`${what}: Resend answered without an email id`, 'ResendError');
+      id = data.id;
+    } catch (error) {
+      metrics.emailSent(kind, 'failed');
+      throw error;
+    }
+    metrics.emailSent(kind, 'sent');
+    return id;
   }
 
   async function postToSlack(webhookUrl: string, text: string): Promise<void> {
@@ -94,7 +107,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
           { title: session.title, startTime: session.startTime, endTime: session.endTime, meetingUrl: session.meetingUrl, otherPartyName: other.name },
           { role, ...person },
         );
-        const emailId = await send(`${kind} email to the ${role}`, emailIdempotencyKey(sessionId, kind, occurrence, role), {
+        const emailId = await send(kind, `${kind} email to the ${role}`, emailIdempotencyKey(sessionId, kind, occurrence, role), {
           to: person.email,
           ...content,
         });
@@ -114,6 +127,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
      * has no idempotency key of its own). Fails, after trying all, when any channel did.
      */
     async alertAdmin(alert: AdminAlert): Promise<void> {
+      // Counted once per alert, not once per try.
+      if (Context.current().info.attempt === 1) metrics.adminAlerted(alert.kind);
       const summary = [alert.summary, ...(alert.sessionId ? [`Session: ${alert.sessionId}`] : []), ...(alert.error ? [`Error: ${alert.error}`] : [])];
       const channels: Array<{ name: string; deliver: () => Promise<unknown> }> = [
         {
@@ -121,7 +136,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
           deliver: () =>
             // Keyed by this activity execution: its retries send nothing twice, and no other alert,
             // however alike, is mistaken for a repeat (Resend would refuse it as a changed payload).
-            send('admin alert', `session-meetings/alert/${activityExecutionKey()}`, {
+            send('admin-alert', 'admin alert', `session-meetings/alert/${activityExecutionKey()}`, {
               to: deps.adminAlertEmail,
               subject: `[session-meetings] ${alert.summary}`,
               text: summary.join('\n'),

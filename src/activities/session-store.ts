@@ -4,6 +4,7 @@ import { recordForChange, type MeetingChange } from '../domain/meeting-changes';
 import { insertAudit } from './audit';
 import { sessionMeetingProblems } from '../domain/session-validation';
 import { findSessionRow } from './session-details';
+import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
 
 export interface MeetingSchedule {
   startTime: string;
@@ -13,9 +14,28 @@ export interface MeetingSchedule {
 export interface SessionStoreDeps {
   prisma: PrismaClient;
   now?: () => Date;
+  metrics?: MeetingMetrics;
 }
 
-export function createSessionStoreActivities({ prisma, now = () => new Date() }: SessionStoreDeps) {
+export function createSessionStoreActivities({ prisma, now = () => new Date(), metrics = noMetrics }: SessionStoreDeps) {
+  /** Seconds since the first attempt of the link generation, from its audit row. */
+  async function secondsSinceFirstAttempt(sessionId: string, generation: number, at: Date): Promise<number | undefined> {
+    const first = await prisma.meetingAuditEvent.findFirst({
+      where: {
+        sessionId,
+        action: 'ATTEMPT_STARTED',
+        AND: [{ detail: { path: ['generation'], equals: generation } }, { detail: { path: ['attempt'], equals: 1 } }],
+      },
+      select: { createdAt: true },
+    });
+    return first ? Math.max(0, (at.getTime() - first.createdAt.getTime()) / 1000) : undefined;
+  }
+
+  async function countCreationEnd(sessionId: string, change: MeetingChange, at: Date): Promise<void> {
+    if (change.kind === 'meetingActive') metrics.creationEnded('active', await secondsSinceFirstAttempt(sessionId, change.generation, at));
+    else if (change.kind === 'creationFailed' || change.kind === 'regenerationFailed') metrics.creationEnded('failed');
+  }
+
   return {
     /**
      * Reads the session and checks it can get a meeting. A session that cannot is marked FAILED with
@@ -37,12 +57,14 @@ export function createSessionStoreActivities({ prisma, now = () => new Date() }:
 
     /** Records one change of the meeting: the Session row and its audit entry, together or not at all. */
     async recordMeetingChange(sessionId: string, change: MeetingChange): Promise<void> {
-      const record = recordForChange(change, now());
+      const at = now();
+      const record = recordForChange(change, at);
       const hasUpdate = Object.keys(record.session).length > 0;
       await prisma.$transaction([
         ...(hasUpdate ? [prisma.session.update({ where: { id: sessionId }, data: record.session })] : []),
         insertAudit(prisma, sessionId, record.audit),
       ]);
+      await countCreationEnd(sessionId, change, at);
     },
   };
 }

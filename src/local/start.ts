@@ -1,26 +1,40 @@
 // `npm start`: the whole thing on one machine. A Temporal dev server with its UI (unless
 // TEMPORAL_ADDRESS is set), the database migrated, local Google/Resend stand-ins when no credentials
 // are set, and the worker.
+import './pretty-logs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { loadOpsConfig } from '../config/ops-config';
 import { ConfigError, loadWorkerConfig } from '../config/worker-config';
 import { formatDuration } from '../domain/durations';
 import { createLogger } from '../logging';
 import { startGoogleCalendarStandin } from '../standins/google-calendar';
 import { startResendStandin } from '../standins/resend';
 import { runWorkerFromConfig } from '../worker/main';
-import { installSdkLogging } from '../worker/sdk-logging';
+import { installSdkRuntime } from '../worker/sdk-runtime';
 import { HEALTH_SCHEDULE_ID, SEARCH_ATTRIBUTES } from '../workflows/contract';
 import { prepareDatabase } from './database';
-import { LOCAL_DATABASE_URL, LOCAL_GOOGLE_STANDIN_PORT, LOCAL_RESEND_STANDIN_PORT, LOCAL_TEMPORAL_PORT, LOCAL_TEMPORAL_UI_PORT } from './defaults';
+import {
+  LOCAL_DATABASE_URL,
+  LOCAL_GOOGLE_STANDIN_PORT,
+  LOCAL_HEALTH_ADDRESS,
+  LOCAL_METRICS_ADDRESS,
+  LOCAL_RESEND_STANDIN_PORT,
+  LOCAL_TEMPORAL_PORT,
+  LOCAL_TEMPORAL_UI_PORT,
+} from './defaults';
 import { findTemporalExecutable } from './temporal-binaries';
 
 const logger = createLogger('start');
 
 async function main(): Promise<void> {
-  installSdkLogging(logger);
   const env = process.env;
+  env.METRICS_ADDRESS ??= LOCAL_METRICS_ADDRESS;
+  env.HEALTH_ADDRESS ??= LOCAL_HEALTH_ADDRESS;
+  const ops = loadOpsConfig(env);
+  // Before the dev server's connection: the runtime is process-wide and installed once.
+  const runtime = await installSdkRuntime(logger, { metrics: ops.metricsAddress !== undefined });
   const cleanups: Array<() => Promise<void>> = [];
   const lines: string[] = [];
 
@@ -67,6 +81,9 @@ async function main(): Promise<void> {
   env.EMAIL_FROM ??= 'Sessions <sessions@example.com>';
   env.ADMIN_ALERT_EMAIL ??= 'admin@example.com';
 
+  if (ops.metricsAddress) lines.push(`Metrics         http://${ops.metricsAddress}/metrics`);
+  if (ops.healthAddress) lines.push(`Health          http://${ops.healthAddress}/healthz and /readyz`);
+
   const config = loadWorkerConfig(env);
   lines.push(
     config.health.intervalMs === null
@@ -89,7 +106,7 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   try {
-    await runWorkerFromConfig(config);
+    await runWorkerFromConfig(config, { ...ops, ...runtime });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => logger.warn({ err: error }, 'cleanup failed'));
   }

@@ -4,21 +4,31 @@ import { NativeConnection } from '@temporalio/worker';
 import { createPrismaClient } from '../adapters/database';
 import { createCalendarApi } from '../adapters/google-calendar';
 import { createResendClient } from '../adapters/resend';
+import { loadOpsConfig, type OpsConfig } from '../config/ops-config';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { createLogger } from '../logging';
 import { HEALTH_SCHEDULE_ID } from '../workflows/contract';
+import { createProjectMetrics } from '../metrics/registry';
+import { startMetricsServer } from '../metrics/server';
 import { connectionOptions } from './connection-options';
 import { ensureHealthSchedule } from './health-schedule';
+import { startHealthServer } from './health-server';
+import type { ListeningServer } from './http-listen';
 import { ensureSearchAttributes } from './search-attributes';
-import { installSdkLogging } from './sdk-logging';
-import { createSessionMeetingWorkers, runWorkers } from './workers';
+import { installSdkRuntime, type SdkRuntime } from './sdk-runtime';
+import { workflowBundleForWorker } from './workflow-bundle';
+import { createSessionMeetingWorkers, runWorkers, shutdownGraceMs } from './workers';
 
 const logger = createLogger('worker');
 
-export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
+export async function runWorkerFromConfig(
+  config: WorkerConfig,
+  ops: OpsConfig & SdkRuntime = { metricsAddress: undefined, healthAddress: undefined, sdkMetricsUrl: undefined },
+): Promise<void> {
   const prisma = createPrismaClient(config.databaseUrl);
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   let clientConnection: Connection | undefined;
+  const servers: ListeningServer[] = [];
   try {
     // Schedules and the reconciler's starts go through a client, which needs its own connection.
     clientConnection = await Connection.connect(connectionOptions(config.temporal));
@@ -27,13 +37,17 @@ export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
       const searchAttributes = await ensureSearchAttributes(connection, config.temporal.namespace);
       logger.info({ searchAttributes }, 'search attributes ensured');
     }
+    const metrics = ops.metricsAddress ? createProjectMetrics(prisma) : undefined;
     const workers = await createSessionMeetingWorkers({
       connection,
       client,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       googleCallsPerSecond: config.google.callsPerSecond,
+      workflowBundle: await workflowBundleForWorker(logger),
+      shutdownGraceTimeMs: shutdownGraceMs(config.meeting),
       deps: {
+        metrics: metrics?.recorder,
         prisma,
         calendar: createCalendarApi(config.google),
         calendarId: config.google.calendarId,
@@ -51,6 +65,16 @@ export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
       // Meetings do not depend on the monitor: the worker goes on, and says loudly that it runs without.
       logger.error({ err: error, scheduleId: HEALTH_SCHEDULE_ID }, 'health monitor schedule could not be ensured');
     }
+    if (metrics && ops.metricsAddress) {
+      const server = await startMetricsServer({ address: ops.metricsAddress, registry: metrics.registry, sdkMetricsUrl: ops.sdkMetricsUrl, logger });
+      servers.push(server);
+      logger.info({ metricsUrl: `${server.url}/metrics` }, 'serving metrics');
+    }
+    if (ops.healthAddress) {
+      const server = await startHealthServer(ops.healthAddress, { workers, connection, prisma });
+      servers.push(server);
+      logger.info({ healthUrl: server.url }, 'serving /healthz and /readyz');
+    }
     logger.info(
       {
         address: config.temporal.address,
@@ -66,23 +90,27 @@ export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
     logger.info('worker stopped');
   } finally {
     await clientConnection?.close();
+    await Promise.all(servers.map((server) => server.close()));
     await connection.close();
     await prisma.$disconnect();
   }
 }
 
 if (require.main === module) {
-  installSdkLogging(logger);
   let config: WorkerConfig;
+  let ops: OpsConfig;
   try {
     config = loadWorkerConfig();
+    ops = loadOpsConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     logger.fatal({ variable: error.variable }, `bad configuration: ${error.message}`);
     process.exit(78); // EX_CONFIG
   }
-  runWorkerFromConfig(config).catch((error: unknown) => {
-    logger.fatal({ err: error }, 'worker failed');
-    process.exit(1);
-  });
+  installSdkRuntime(logger, { metrics: ops.metricsAddress !== undefined })
+    .then((runtime) => runWorkerFromConfig(config, { ...ops, ...runtime }))
+    .catch((error: unknown) => {
+      logger.fatal({ err: error }, 'worker failed');
+      process.exit(1);
+    });
 }

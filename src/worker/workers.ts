@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createGoogleActivities, createMainActivities, type ActivityDeps } from '../activities';
 import { SessionMeetings } from '../client/session-meetings';
+import type { MeetingPolicy } from '../config/worker-config';
 import { googleTaskQueue } from '../workflows/contract';
 
 export interface SessionMeetingWorkersOptions {
@@ -15,6 +16,16 @@ export interface SessionMeetingWorkersOptions {
   googleCallsPerSecond: number;
   /** A prebuilt workflow bundle (tests build one once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How long a stop waits for running activities before cancelling them (default: none). */
+  shutdownGraceTimeMs?: number;
+}
+
+/**
+ * A stop's grace time that covers the longest activity: the wait for a conference (its timeout is the
+ * conference wait + 30 s) or an email batch (1 min), plus a little for the final heartbeat and report.
+ */
+export function shutdownGraceMs(policy: Pick<MeetingPolicy, 'conferenceWaitMs'>): number {
+  return Math.max(policy.conferenceWaitMs + 30_000, 60_000) + 5_000;
 }
 
 /**
@@ -24,10 +35,12 @@ export interface SessionMeetingWorkersOptions {
  */
 export async function createSessionMeetingWorkers(options: SessionMeetingWorkersOptions): Promise<Worker[]> {
   const { connection, namespace, taskQueue, deps } = options;
+  const shutdown = options.shutdownGraceTimeMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceTimeMs };
   const main = await Worker.create({
     connection,
     namespace,
     taskQueue,
+    ...shutdown,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createMainActivities({ ...deps, meetings: new SessionMeetings(options.client, taskQueue) }),
   });
@@ -35,6 +48,7 @@ export async function createSessionMeetingWorkers(options: SessionMeetingWorkers
     connection,
     namespace,
     taskQueue: googleTaskQueue(taskQueue),
+    ...shutdown,
     activities: createGoogleActivities(deps),
     maxTaskQueueActivitiesPerSecond: options.googleCallsPerSecond,
   });

@@ -176,7 +176,8 @@ test('a session starting within 2 hours without a link, whose workflow is gone, 
 });
 
 test('book keeps the session when the answer to its start is lost; a refused start still removes it', async () => {
-  const proxy = await startTcpProxy(h.env.address);
+  const [proxyHost = '', proxyPort = ''] = h.env.address.split(':');
+  const proxy = await startTcpProxy(proxyHost, Number(proxyPort));
   // No gRPC retries: the timeout after the lost answer is the client's last word.
   const connection = await Connection.connect({ address: proxy.address, interceptors: [] });
   try {

@@ -10,9 +10,20 @@ export interface Finished {
   stderr: string;
 }
 
+export interface Spawned {
+  child: ChildProcess;
+  finished: Promise<Finished>;
+  output: () => string;
+}
+
 /** Runs one of the project's entry points (a TypeScript file under src/) as its own process. */
-export function spawnEntry(entry: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; finished: Promise<Finished>; output: () => string } {
-  const child = spawn(process.execPath, [TSX, path.join(ROOT, entry), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnEntry(entry: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
+  return spawnProcess(process.execPath, [TSX, path.join(ROOT, entry), ...args], { cwd: ROOT, env });
+}
+
+/** Runs a command with `env` added to ours, collecting its output. */
+export function spawnProcess(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Spawned {
+  const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
