@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { CalendarApi } from '../adapters/google-calendar';
 import { meetingEventBody, readCalendarEvent, type CalendarEventView } from '../domain/calendar-event';
-import { describeGoogleError } from '../domain/google-errors';
+import { describeGoogleError, GOOGLE_CREDENTIALS_ERROR } from '../domain/google-errors';
 import { conferenceRequestId, meetingEventId } from '../domain/meeting-ids';
 import { loadSessionDetails } from './session-details';
 
@@ -34,7 +34,7 @@ async function callGoogle<T>(operation: string, call: () => Promise<T>): Promise
     const failure = describeGoogleError(error);
     throw ApplicationFailure.create({
       message: `${operation}: ${failure.message}`,
-      type: 'GoogleCalendarError',
+      type: failure.credentials ? GOOGLE_CREDENTIALS_ERROR : 'GoogleCalendarError',
       nonRetryable: !failure.retryable,
       details: [{ status: failure.status ?? null, reason: failure.reason ?? null }],
     });

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { Resend } from '../adapters/resend';
+import { outageAlertKey } from '../domain/admin-alerts';
 import { emailIdempotencyKey, escapeHtml, renderMeetingEmail, type MeetingEmailKind } from '../domain/email-content';
 import { activityExecutionKey, auditedByEarlierTry, insertAudit } from './audit';
 import { loadSessionDetails } from './session-details';
@@ -12,6 +13,8 @@ export interface NotificationDeps {
   adminAlertEmail: string;
   slackWebhookUrl: string | undefined;
   fetch?: typeof globalThis.fetch;
+  /** How long Resend or Slack may take to answer one request (default 10 s): a hung call fails, to be retried. */
+  deliveryTimeoutMs?: number;
 }
 
 export interface AdminAlert {
@@ -44,14 +47,18 @@ function resendFailure(what: string, error: ResendErrorLike): ApplicationFailure
   return deliveryFailure('ResendError', `${what}: Resend answered ${status ?? 'nothing'} ${error.name ?? ''}: ${error.message ?? ''}`.trim(), status);
 }
 
-const SLACK_TIMEOUT_MS = 10_000;
+const DELIVERY_TIMEOUT_MS = 10_000;
 
 export function createNotificationActivities(deps: NotificationDeps) {
   const { prisma, resend, from } = deps;
   const fetchFn = deps.fetch ?? globalThis.fetch;
+  const timeoutMs = deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
 
   async function send(what: string, idempotencyKey: string, email: { to: string; subject: string; text: string; html: string }): Promise<string> {
-    const { data, error } = await resend.emails.send({ from, ...email }, { idempotencyKey });
+    // The SDK sets no timeout of its own: without this a Resend that never answers holds the activity.
+    const signal = AbortSignal.timeout(timeoutMs);
+    const { data, error } = await resend.emails.send({ from, ...email }, { idempotencyKey, signal });
+    if (error && signal.aborted) throw deliveryFailure('ResendError', `${what}: Resend gave no answer within ${timeoutMs} ms`, null);
     if (error) throw resendFailure(what, error);
     if (!data?.id) throw ApplicationFailure.retryable(`${what}: Resend answered without an email id`, 'ResendError');
     return data.id;
@@ -64,13 +71,36 @@ export function createNotificationActivities(deps: NotificationDeps) {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ text }),
-        signal: AbortSignal.timeout(SLACK_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       // The webhook URL is a secret: name the failure, not the address.
-      throw deliveryFailure('SlackError', `Slack webhook: no answer (${(error as Error).name})`, null);
+      const timedOut = (error as Error).name === 'TimeoutError';
+      throw deliveryFailure('SlackError', `Slack webhook: ${timedOut ? `no answer within ${timeoutMs} ms` : `no answer (${(error as Error).name})`}`, null);
     }
     if (!response.ok) throw deliveryFailure('SlackError', `Slack webhook answered ${response.status} ${(await response.text()).slice(0, 200)}`, response.status);
+  }
+
+  /**
+   * Whether this activity execution sends an alert that one outage raises for many sessions: the
+   * first execution to claim its key (kind and hour) in PostgreSQL does, across all workers; its own
+   * retries still do. Alerts of other kinds always go out.
+   */
+  async function winsOutageClaim(alert: AdminAlert): Promise<boolean> {
+    const key = outageAlertKey(alert.kind, new Date());
+    if (key === undefined) return true;
+    const me = activityExecutionKey();
+    await prisma.adminAlertClaim.createMany({ data: [{ key, claimedBy: me }], skipDuplicates: true }); // INSERT ... ON CONFLICT DO NOTHING
+    const claim = await prisma.adminAlertClaim.findUniqueOrThrow({ where: { key } });
+    if (claim.claimedBy === me) return true;
+    await insertAudit(prisma, alert.sessionId, {
+      action: 'ADMIN_ALERT_SHARED',
+      actor: 'system',
+      outcome: 'INFO',
+      error: alert.error,
+      detail: { kind: alert.kind, occurrence: alert.occurrence, claim: key },
+    });
+    return false;
   }
 
   return {
@@ -110,9 +140,12 @@ export function createNotificationActivities(deps: NotificationDeps) {
      * Tells the admins on every channel they have: an email to ADMIN_ALERT_EMAIL, and Slack when a
      * webhook is configured. Each channel is tried even when the other fails (Slack is how an alert
      * gets out while Resend is down), and a retry skips a channel an earlier try delivered to (Slack
-     * has no idempotency key of its own). Fails, after trying all, when any channel did.
+     * has no idempotency key of its own). Fails, after trying all, when any channel did. An alert
+     * that one outage raises for every session (`credentials`) goes out once per hour; the other
+     * sessions are audited as `ADMIN_ALERT_SHARED`.
      */
     async alertAdmin(alert: AdminAlert): Promise<void> {
+      if (!(await winsOutageClaim(alert))) return;
       const summary = [alert.summary, `Session: ${alert.sessionId}`, ...(alert.error ? [`Error: ${alert.error}`] : [])];
       const channels: Array<{ name: string; deliver: () => Promise<unknown> }> = [
         {

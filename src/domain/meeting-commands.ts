@@ -10,10 +10,16 @@ export type ParsedCommand = { ok: true; command: MeetingCommand } | { ok: false;
 
 const UNKNOWN_ACTOR = 'unknown';
 
+/** The largest signal payload acted on, as JSON: a request is a few short strings; more is a mistake or abuse. */
+export const MAX_SIGNAL_PAYLOAD_BYTES = 64 * 1024;
+
 function asObject(raw: unknown): Record<string, unknown> | string {
   // The Temporal UI and CLI may send no payload at all, or `null`.
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) return 'the payload must be a JSON object';
+  const bytes = new TextEncoder().encode(JSON.stringify(raw)).length;
+  if (bytes > MAX_SIGNAL_PAYLOAD_BYTES) return `the payload is ${bytes} bytes, more than the ${MAX_SIGNAL_PAYLOAD_BYTES / 1024} KB allowed`;
+  // Fields other than the request's own are ignored.
   return raw as Record<string, unknown>;
 }
 

@@ -1,6 +1,6 @@
 /** A fault to inject into a stand-in's answers. */
 export interface FaultRule {
-  /** The operation it applies to (`insert`, `get`, `patch`, `delete`, `send`) or `*` for all. */
+  /** The operation it applies to (`insert`, `get`, `patch`, `delete`, `token`, `send`, `post`) or `*` for all. */
   operation: string;
   /** Status to answer with; ignored when `dropResponseAfterWrite` is set. */
   status?: number;
@@ -13,6 +13,8 @@ export interface FaultRule {
   rate?: number;
   /** Do the write, then cut the connection before answering: the client never learns it worked. */
   dropResponseAfterWrite?: boolean;
+  /** Take the request and never answer (until the stand-in closes): a hung API. */
+  hang?: boolean;
 }
 
 export interface RecordedRequest {
@@ -22,7 +24,7 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string>;
   body: unknown;
-  status: number | 'dropped';
+  status: number | 'dropped' | 'hung';
 }
 
 /** The fault rules of one stand-in, consumed as calls arrive. */
@@ -33,8 +35,8 @@ export class FaultPlan {
 
   add(rule: FaultRule): void {
     if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) throw new Error('rate must be between 0 and 1');
-    if (!rule.dropResponseAfterWrite && (rule.status === undefined || rule.status < 400 || rule.status > 599)) {
-      throw new Error('a fault needs a status from 400 to 599, or dropResponseAfterWrite');
+    if (!rule.dropResponseAfterWrite && !rule.hang && (rule.status === undefined || rule.status < 400 || rule.status > 599)) {
+      throw new Error('a fault needs a status from 400 to 599, dropResponseAfterWrite or hang');
     }
     this.rules.push({ ...rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
   }

@@ -90,7 +90,7 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
       }
       if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       const route = options.route(request);
-      const record = (status: number | 'dropped', operation: string) =>
+      const record = (status: RecordedRequest['status'], operation: string) =>
         requests.push({ at: new Date().toISOString(), operation, method: request.method, path: url.pathname + url.search, headers, body: request.body, status });
       if (!route) {
         record(404, 'unknown');
@@ -98,6 +98,10 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
         return;
       }
       const fault = faults.take(route.operation);
+      if (fault?.hang) {
+        record('hung', route.operation); // no answer; the connection stays open until close()
+        return;
+      }
       if (fault && !fault.dropResponseAfterWrite && fault.status !== undefined) {
         record(fault.status, route.operation);
         send(res, { status: fault.status, body: route.faultBody({ ...fault, status: fault.status }) });

@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createPrismaClient, type PrismaClient } from '../../src/adapters/database';
 import { createCalendarApi } from '../../src/adapters/google-calendar';
 import { createResendClient } from '../../src/adapters/resend';
@@ -41,6 +41,16 @@ export interface HarnessOptions {
   policy?: Partial<MeetingPolicy>;
   /** The Google task queue's rate limit (default: high enough not to matter). */
   googleCallsPerSecond?: number;
+  /**
+   * Sign in to the Calendar stand-in as a service account (a key made for the test, the token from
+   * the stand-in's `/token`), so the real JWT path of google-auth-library runs.
+   */
+  serviceAccount?: boolean;
+}
+
+function testServiceAccountKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { client_email: 'session-meetings@test-project.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -69,7 +79,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
     deps: {
       prisma,
-      calendar: createCalendarApi({ baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined }),
+      calendar: createCalendarApi(
+        options.serviceAccount
+          ? { baseUrl: google.url, serviceAccountKey: testServiceAccountKey(), impersonateSubject: 'calendar-owner@example.com', tokenUrl: `${google.url}/token` }
+          : { baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined, tokenUrl: undefined },
+      ),
       calendarId: 'primary',
       conferencePollIntervalsMs: [50, 100, 200],
       resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }),
