@@ -168,6 +168,16 @@ export function buildCli(): Command {
   }
 
   program
+    .command('retry-failed')
+    .description('Ask every running session whose meeting is FAILED for a new link (e.g. once Google access is back); prints how many')
+    .option('--reason <text>', 'why (audited)', 'retry after an outage')
+    .option('--actor <who>', 'who asks (audited)', process.env.USER ?? 'cli')
+    .action(async (options: { reason: string; actor: string }) => {
+      const asked = await withTemporal(({ api }) => api.regenerateAllFailed({ reason: options.reason, actor: options.actor }));
+      print(program.opts().json === true, { ok: true, regenerateRequested: asked }, `regenerate requested for ${asked.length} failed ${asked.length === 1 ? 'session' : 'sessions'}`);
+    });
+
+  program
     .command('reschedule')
     .description('Move the session to new times; the Meet link stays, reminders move, both are told')
     .argument('<sessionId>')

@@ -38,6 +38,11 @@ export async function rescheduleSession(sessionId: string, request: RescheduleRe
   return (await sharedApi()).api.rescheduleSession(sessionId, request);
 }
 
+/** Asks every running session whose meeting is FAILED for a new link; answers their ids. */
+export async function regenerateAllFailedMeetings(request: RegenerateRequest = {}): Promise<string[]> {
+  return (await sharedApi()).api.regenerateAllFailed(request);
+}
+
 /** Closes the shared connection, if one was opened. */
 export async function closeSessionMeetings(): Promise<void> {
   const current = shared;

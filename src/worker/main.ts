@@ -1,5 +1,4 @@
 // `npm run worker`: the production entry point, configured by the environment alone.
-import { NativeConnection } from '@temporalio/worker';
 import { createPrismaClient } from '../adapters/database';
 import { createCalendarApi } from '../adapters/google-calendar';
 import { createResendClient } from '../adapters/resend';
@@ -8,13 +7,15 @@ import { createLogger } from '../logging';
 import { connectionOptions } from './connection-options';
 import { ensureSearchAttributes } from './search-attributes';
 import { installSdkLogging } from './sdk-logging';
+import { checkDatabase, connectTemporal, UnreachableAtStartError } from './startup-checks';
 import { createSessionMeetingWorkers, runWorkers } from './workers';
 
 const logger = createLogger('worker');
 
 export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
+  await checkDatabase(config.databaseUrl);
+  const connection = await connectTemporal(connectionOptions(config.temporal));
   const prisma = createPrismaClient(config.databaseUrl);
-  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   try {
     if (config.temporal.registerSearchAttributes) {
       const searchAttributes = await ensureSearchAttributes(connection, config.temporal.namespace);
@@ -66,6 +67,10 @@ if (require.main === module) {
     process.exit(78); // EX_CONFIG
   }
   runWorkerFromConfig(config).catch((error: unknown) => {
+    if (error instanceof UnreachableAtStartError) {
+      logger.fatal({ service: error.service, address: error.address }, error.message);
+      process.exit(69); // EX_UNAVAILABLE
+    }
     logger.fatal({ err: error }, 'worker failed');
     process.exit(1);
   });
