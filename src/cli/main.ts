@@ -7,6 +7,7 @@ import { ConfigError } from '../config/worker-config';
 import { BookingError, parseBooking, type BookingInput } from '../domain/booking-request';
 import { parseDuration } from '../domain/durations';
 import { parseTypedInstant } from '../domain/instants';
+import { InvalidSessionIdError } from '../domain/meeting-ids';
 import {
   MEETING_STATUSES,
   meetingStatusSearchAttribute,
@@ -238,7 +239,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const known = [BookingError, ConfigError, NoMeetingWorkflowError, MeetingWorkflowClosedError, InvalidMeetingRequestError, CliInputError].some((type) => error instanceof type);
+    const known = [BookingError, ConfigError, NoMeetingWorkflowError, MeetingWorkflowClosedError, InvalidMeetingRequestError, InvalidSessionIdError, CliInputError].some((type) => error instanceof type);
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     if (!known && error instanceof Error && error.stack && process.env.DEBUG) process.stderr.write(`${error.stack}\n`);
     return known ? 2 : 1;

@@ -12,9 +12,17 @@ export function sessionIdProblem(sessionId: unknown): string | undefined {
   return `sessionId must be 1-100 letters, digits, '-' or '_' (got ${echo})`;
 }
 
+/** A session id that cannot be one, refused before anything is sent. */
+export class InvalidSessionIdError extends TypeError {
+  constructor(problem: string) {
+    super(problem);
+    this.name = 'InvalidSessionIdError';
+  }
+}
+
 export function assertSessionId(sessionId: unknown): string {
   const problem = sessionIdProblem(sessionId);
-  if (problem) throw new TypeError(problem);
+  if (problem) throw new InvalidSessionIdError(problem);
   return sessionId as string;
 }
 

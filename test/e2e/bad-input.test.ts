@@ -1,8 +1,11 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import { runCli } from '../../src/cli/main';
 import { InvalidMeetingRequestError } from '../../src/client/session-meetings';
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
 import { meetingStatusSearchAttribute } from '../../src/workflows/contract';
+import { TEST_DATABASE_URL } from '../support/env';
 import { ADMIN_EMAIL, useHarness } from '../support/harness';
 import { temporalCli } from '../support/temporal-cli';
 import { waitFor } from '../support/wait';
@@ -180,4 +183,79 @@ test('the client refuses the same requests before sending: nothing reaches the w
     'regenerate refused: actor must be a string',
   ]);
   expect(await signalsIn()).toBe(before);
+});
+
+// ---- The project CLI (`npm run cli`), run in this process against the same server ----------------
+
+/** One CLI run: its exit code and what it printed. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  try {
+    return { code: await runCli(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('the project CLI', () => {
+  const saved = { ...process.env };
+  beforeAll(() => {
+    Object.assign(process.env, { DATABASE_URL: TEST_DATABASE_URL, TEMPORAL_ADDRESS: h.env.address, TEMPORAL_TASK_QUEUE: h.taskQueue });
+  });
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  const unique = () => randomUUID().slice(0, 8);
+  const book = (override: Record<string, string>) => {
+    const options: Record<string, string> = { title: 'Algebra', 'teacher-email': `t-${unique()}@example.com`, 'student-email': `s-${unique()}@example.com`, start: '+2d', ...override };
+    return { emails: [options['teacher-email'] ?? '', options['student-email'] ?? ''], args: ['book', ...Object.entries(options).flatMap(([k, v]) => [`--${k}`, v])] };
+  };
+
+  test.each([
+    ['a malformed email', { 'teacher-email': 'ann@localhost' }, '--teacher-email "ann@localhost" is not an email address'],
+    ['header injection in an email', { 'student-email': 's@example.com\r\nBcc: victim@example.com' }, '--student-email "s@example.com\\r\\nBcc: victim@example.com" is not an email address'],
+    ['header injection in a title', { title: 'Algebra\r\nBcc: victim@example.com' }, '--title must be one line: no line breaks or control characters'],
+    ['header injection in a name', { 'teacher-name': 'Ann\nBcc: victim@example.com' }, '--teacher-name must be one line: no line breaks or control characters'],
+    ['an unknown time zone', { 'student-tz': 'Mars/Olympus_Mons' }, '--student-tz "Mars/Olympus_Mons" is not an IANA time zone (e.g. Europe/Berlin)'],
+    ['an impossible date', { start: '2027-02-30T10:00:00Z' }, '--start "2027-02-30T10:00:00Z" is neither an ISO-8601 time with an offset'],
+    ['a time that does not exist', { start: '2027-01-10T24:00:00Z' }, '--start "2027-01-10T24:00:00Z" is neither an ISO-8601 time with an offset'],
+    ['a year-10000 end', { end: '10000-01-01T10:00:00Z' }, '--end "10000-01-01T10:00:00Z" is not an ISO-8601 time with an offset'],
+    ['zero minutes', { minutes: '0' }, '--minutes must be a whole number from 1 to 720'],
+    ['a start more than a year ahead', { start: '+400d' }, 'is more than a year ahead'],
+  ])('book with %s is refused (exit 2), naming the field; nothing is written', async (_name, override, problem) => {
+    const { emails, args } = book(override);
+    const result = await cli(...args);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: expect.stringContaining(problem) });
+    expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(await h.prisma.user.count({ where: { email: { in: emails } } })).toBe(0);
+  });
+
+  test.each([
+    ['reschedule into year 10000', ['reschedule', 'any-session', '--start', '10000-01-01T10:00:00Z', '--minutes', '60'], 'reschedule refused: startTime "10000-01-01T10:00:00Z" is not an ISO-8601 time'],
+    ['reschedule to an impossible date', ['reschedule', 'any-session', '--start', '2027-02-29T10:00:00Z', '--minutes', '60'], 'reschedule refused: startTime "2027-02-29T10:00:00Z" is not an ISO-8601 time'],
+    ['reschedule with the end before the start', ['reschedule', 'any-session', '--start', '+2d', '--end', new Date(Date.now() + 86_400_000).toISOString()], 'reschedule refused: the end must be after the start'],
+    ['a session id with spaces', ['status', 'drop table'], "sessionId must be 1-100 letters, digits, '-' or '_' (got \"drop table\")"],
+    ['an unknown status filter', ['list', '--status', 'BROKEN'], '--status must be one of PENDING, CREATING, ACTIVE, FAILED, CANCELLED'],
+  ])('%s is refused (exit 2) before anything is sent', async (_name, args, problem) => {
+    const result = await cli(...args);
+    expect(result.stderr).toContain(problem);
+    expect(result.code).toBe(2);
+  });
+
+  test('HTML in a title is kept as text: escaped in the emails people get', async () => {
+    const title = '<script>alert("x")</script> & <b>Algebra</b>';
+    const { args } = book({ title });
+    const result = await cli(...args);
+    expect(result.code).toBe(0);
+    const sessionId = result.stdout.trim();
+    const [email] = await waitFor(async () => h.resend.emails().filter((e) => e.idempotencyKey?.includes(`/${sessionId}/confirmation/`)), (list) => list.length === 2);
+    expect(email?.html).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#60;b&#62;Algebra&#60;/b&#62;');
+    expect(email?.html).not.toContain('<script>');
+    expect(email?.subject).toBe(`Your session "${title}" is confirmed: Google Meet link inside`); // a subject is plain text
+  });
 });
