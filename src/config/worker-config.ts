@@ -162,7 +162,7 @@ function required(env: Env, name: string): string {
 function requiredEmail(env: Env, name: string): string {
   const value = required(env, name);
   // Accept both "a@b.c" and "Name <a@b.c>".
-  if (!isMailbox(value)) throw new ConfigError(name, `"${value}" is not an email address`);
+  if (!isMailbox(value)) throw new ConfigError(name, `${JSON.stringify(value)} is not an email address`);
   return value;
 }
 

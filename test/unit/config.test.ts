@@ -38,6 +38,16 @@ test.each([
   ['TEMPORAL_TLS_KEY_PATH', { TEMPORAL_TLS_CERT_PATH: '/x.pem' }, /mTLS needs both/],
   ['TEMPORAL_TLS', { TEMPORAL_TLS: 'maybe' }, /TEMPORAL_TLS: "maybe" is not true or false/],
   ['GOOGLE_CALLS_PER_SECOND', { GOOGLE_CALLS_PER_SECOND: '0' }, /must be a positive number/],
+  ['EMAIL_FROM', { EMAIL_FROM: undefined }, /EMAIL_FROM: is required/],
+  ['EMAIL_FROM', { EMAIL_FROM: 'Sessions\r\nBcc: x <sessions@example.com>' }, /EMAIL_FROM: .* is not an email address/],
+  ['ADMIN_ALERT_EMAIL', { ADMIN_ALERT_EMAIL: 'ops@localhost' }, /ADMIN_ALERT_EMAIL: "ops@localhost" is not an email address/],
+  ['GOOGLE_IMPERSONATE_SUBJECT', { GOOGLE_IMPERSONATE_SUBJECT: 'teacher' }, /GOOGLE_IMPERSONATE_SUBJECT: "teacher" is not an email address/],
+  ['GOOGLE_TOKEN_URL', { GOOGLE_TOKEN_URL: 'oauth2.googleapis.com/token' }, /GOOGLE_TOKEN_URL: .* is not an http\(s\) URL/],
+  ['GOOGLE_SERVICE_ACCOUNT_KEY', { GOOGLE_CALENDAR_BASE_URL: undefined, GOOGLE_SERVICE_ACCOUNT_KEY: 'not json' }, /is not valid JSON/],
+  ['RESEND_BASE_URL', { RESEND_BASE_URL: 'localhost:4020' }, /RESEND_BASE_URL: .* is not an http\(s\) URL/],
+  ['SLACK_WEBHOOK_URL', { SLACK_WEBHOOK_URL: 'hooks.slack.com/services/x' }, /SLACK_WEBHOOK_URL: .* is not an http\(s\) URL/],
+  ['MEETING_CONFERENCE_WAIT', { MEETING_CONFERENCE_WAIT: 'a minute' }, /MEETING_CONFERENCE_WAIT: /],
+  ['TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', { TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: 'sometimes' }, /is not true or false/],
 ])('bad %s is named in the one error', (variable, override, message) => {
   const error = problemWith({ ...base, ...override });
   expect(error.variable).toBe(variable);
