@@ -2,6 +2,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
 
 // Histories recorded from the real dev server (`npm run record-histories`) for the main paths.
 // Replaying them against today's workflow code fails when a change would break sessions already
@@ -13,6 +14,19 @@ const HISTORIES = path.join(__dirname, 'histories');
 const recorded = readdirSync(HISTORIES)
   .filter((file) => file.endsWith('.json'))
   .map((file) => ({ name: file.replace(/\.json$/, ''), history: JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')) as unknown }));
+
+interface RecordedHistory {
+  events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: Array<{ data?: string }> } } }>;
+}
+
+/**
+ * The workflow id a history ran under. Histories do not carry it, and the workflow checks it against
+ * its input, so each replays under its real one (the SDK's default, `fake`, would fail that check).
+ */
+function workflowIdOf(history: unknown): string {
+  const data = (history as RecordedHistory).events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data ?? '';
+  return sessionMeetingWorkflowId((JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { sessionId: string }).sessionId);
+}
 
 function workflowBundle() {
   const codePath = process.env.SESSION_MEETINGS_WORKFLOW_BUNDLE;
@@ -30,11 +44,11 @@ test('the main paths are all recorded, and each patched path from before and aft
 });
 
 test.each(recorded)('$name replays on the current workflow code', async ({ name, history }) => {
-  await Worker.runReplayHistory({ ...workflowBundle(), replayName: name }, history);
+  await Worker.runReplayHistory({ ...workflowBundle(), replayName: name }, history, workflowIdOf(history));
 });
 
 test('a change that reorders the workflow is caught by replay', async () => {
   const created = recorded.find((r) => r.name === 'created');
   const reordered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/reordered-workflow'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  await expect(Worker.runReplayHistory({ workflowBundle: reordered, replayName: 'reordered' }, created?.history)).rejects.toThrow(DeterminismViolationError);
+  await expect(Worker.runReplayHistory({ workflowBundle: reordered, replayName: 'reordered' }, created?.history, workflowIdOf(created?.history))).rejects.toThrow(DeterminismViolationError);
 }, 60_000);
