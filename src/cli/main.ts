@@ -1,6 +1,7 @@
 // `npm run cli -- <command>`: the admin and booking CLI.
 import { Command, CommanderError } from 'commander';
-import { createPrismaClient } from '../adapters/database';
+import { createPrismaClient, type PrismaClient } from '../adapters/database';
+import { checkDatabase } from '../adapters/reachability';
 import { connectSessionMeetings } from '../client/connect';
 import { InvalidMeetingRequestError, MeetingWorkflowClosedError, NoMeetingWorkflowError } from '../client/session-meetings';
 import { ConfigError } from '../config/worker-config';
@@ -26,6 +27,12 @@ class CliInputError extends Error {}
 
 function databaseUrl(): string {
   return process.env.DATABASE_URL || LOCAL_DATABASE_URL;
+}
+
+/** The database, once it has answered: one line naming its address when it does not. */
+async function connectDatabase(): Promise<PrismaClient> {
+  await checkDatabase(databaseUrl());
+  return createPrismaClient(databaseUrl());
 }
 
 function print(json: boolean, value: unknown, human: string): void {
@@ -83,7 +90,7 @@ export function buildCli(): Command {
         end: options.end,
       };
       const booking = parseBooking(input, new Date());
-      const prisma = createPrismaClient(databaseUrl());
+      const prisma = await connectDatabase();
       const temporal = await connectSessionMeetings();
       try {
         const booked = await bookSession(prisma, temporal.api, booking);
@@ -210,7 +217,7 @@ export function buildCli(): Command {
       } catch (error) {
         throw new CliInputError(`--since: ${(error as Error).message}`);
       }
-      const prisma = createPrismaClient(databaseUrl());
+      const prisma = await connectDatabase();
       try {
         const now = new Date();
         const stats = await meetingStats(prisma, new Date(now.getTime() - windowMs), now);

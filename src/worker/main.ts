@@ -1,4 +1,5 @@
 // `npm run worker`: the production entry point, configured by the environment alone.
+import { NativeConnection } from '@temporalio/worker';
 import { createPrismaClient } from '../adapters/database';
 import { createCalendarApi } from '../adapters/google-calendar';
 import { createResendClient } from '../adapters/resend';
@@ -7,14 +8,14 @@ import { createLogger } from '../logging';
 import { connectionOptions } from './connection-options';
 import { ensureSearchAttributes } from './search-attributes';
 import { installSdkLogging } from './sdk-logging';
-import { checkDatabase, connectTemporal, UnreachableAtStartError } from './startup-checks';
+import { checkDatabase, connectTemporal, UnreachableError } from '../adapters/reachability';
 import { createSessionMeetingWorkers, runWorkers } from './workers';
 
 const logger = createLogger('worker');
 
 export async function runWorkerFromConfig(config: WorkerConfig): Promise<void> {
   await checkDatabase(config.databaseUrl);
-  const connection = await connectTemporal(connectionOptions(config.temporal));
+  const connection = await connectTemporal(config.temporal.address, () => NativeConnection.connect(connectionOptions(config.temporal)));
   const prisma = createPrismaClient(config.databaseUrl);
   try {
     if (config.temporal.registerSearchAttributes) {
@@ -67,7 +68,7 @@ if (require.main === module) {
     process.exit(78); // EX_CONFIG
   }
   runWorkerFromConfig(config).catch((error: unknown) => {
-    if (error instanceof UnreachableAtStartError) {
+    if (error instanceof UnreachableError) {
       logger.fatal({ service: error.service, address: error.address }, error.message);
       process.exit(69); // EX_UNAVAILABLE
     }

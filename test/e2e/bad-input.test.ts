@@ -247,6 +247,15 @@ describe('the project CLI', () => {
     expect(result.code).toBe(2);
   });
 
+  test('an unreachable database is named in one line, no stack trace, exit 1', async () => {
+    process.env.DATABASE_URL = 'postgresql://postgres:s3cret@127.0.0.1:1/session_meetings';
+    try {
+      expect(await cli('stats')).toEqual({ code: 1, stdout: '', stderr: 'error: cannot reach PostgreSQL at 127.0.0.1:1/session_meetings: connection refused\n' });
+    } finally {
+      process.env.DATABASE_URL = TEST_DATABASE_URL;
+    }
+  });
+
   test('HTML in a title is kept as text: escaped in the emails people get', async () => {
     const title = '<script>alert("x")</script> & <b>Algebra</b>';
     const { args } = book({ title });

@@ -1,15 +1,14 @@
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { Client } from 'pg';
 
-/** A dependency the worker cannot reach at start: said in one line, naming its address. */
-export class UnreachableAtStartError extends Error {
+/** A dependency that cannot be reached: said in one line, naming its address (never credentials). */
+export class UnreachableError extends Error {
   constructor(
     readonly service: 'PostgreSQL' | 'Temporal',
     readonly address: string,
     reason: string,
   ) {
     super(`cannot reach ${service} at ${address}: ${reason}`);
-    this.name = 'UnreachableAtStartError';
+    this.name = 'UnreachableError';
   }
 }
 
@@ -21,24 +20,25 @@ export function databaseAddress(databaseUrl: string): string {
   return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
 }
 
-/** One round trip to PostgreSQL, so that a wrong DATABASE_URL stops the worker now, not at its first task. */
+/** One round trip to PostgreSQL, so that a wrong DATABASE_URL is said at once, not at the first task or query. */
 export async function checkDatabase(databaseUrl: string): Promise<void> {
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   try {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new UnreachableAtStartError('PostgreSQL', databaseAddress(databaseUrl), firstLine(error));
+    throw new UnreachableError('PostgreSQL', databaseAddress(databaseUrl), firstLine(error));
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
-export async function connectTemporal(options: NativeConnectionOptions & { address: string }): Promise<NativeConnection> {
+/** Connects to Temporal (the worker's or the client's connection), or says which address did not answer. */
+export async function connectTemporal<T>(address: string, connect: () => Promise<T>): Promise<T> {
   try {
-    return await NativeConnection.connect(options);
+    return await connect();
   } catch (error) {
-    throw new UnreachableAtStartError('Temporal', options.address, firstLine(error));
+    throw new UnreachableError('Temporal', address, firstLine(error));
   }
 }
 
