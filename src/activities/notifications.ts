@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { Resend } from '../adapters/resend';
@@ -83,11 +84,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
 
   /**
    * Whether this activity execution sends an alert that one outage raises for many sessions: the
-   * first execution to claim its key (kind and hour) in PostgreSQL does, across all workers; its own
+   * first execution to claim its key (kind, task queue and hour) in PostgreSQL does, across all workers; its own
    * retries still do. Alerts of other kinds always go out.
    */
   async function winsOutageClaim(alert: AdminAlert): Promise<boolean> {
-    const key = outageAlertKey(alert.kind, new Date());
+    const key = outageAlertKey(alert.kind, Context.current().info.taskQueue, new Date());
     if (key === undefined) return true;
     const me = activityExecutionKey();
     await prisma.adminAlertClaim.createMany({ data: [{ key, claimedBy: me }], skipDuplicates: true }); // INSERT ... ON CONFLICT DO NOTHING

@@ -41,7 +41,7 @@ beforeEach(() => {
 async function alertExecution(sessionId?: string, activityId = '12', summary = 'Meeting creation failed after 4 attempts', kind = 'creation-failed') {
   sessionId ??= await seedSession(prisma);
   const env = new MockActivityEnvironment(
-    { activityId, workflowExecution: { workflowId: `session-meeting-${sessionId}`, runId: `run-of-${sessionId}` } },
+    { activityId, taskQueue: 'unit-test-queue', workflowExecution: { workflowId: `session-meeting-${sessionId}`, runId: `run-of-${sessionId}` } },
     { logger: new DefaultLogger('ERROR') },
   );
   const alert: AdminAlert = { sessionId, kind, occurrence: 'g1', summary, error: 'Google Calendar answered 500' };
@@ -108,7 +108,7 @@ test('two alerts of the same kind and occurrence with other words are both deliv
 });
 
 test('a credentials alert goes out once for an outage: the first execution claims it (its retry too), the others are audited as shared', async () => {
-  await prisma.adminAlertClaim.deleteMany({ where: { key: { startsWith: 'credentials/' } } });
+  await prisma.adminAlertClaim.deleteMany({ where: { key: { startsWith: 'credentials/unit-test-queue/' } } });
   const summary = 'Google refuses the service account';
   const first = await alertExecution(undefined, '12', summary, 'credentials');
   const second = await alertExecution(undefined, '12', summary, 'credentials');

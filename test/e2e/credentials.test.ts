@@ -9,10 +9,8 @@ import { waitFor } from '../support/wait';
 
 const h = useHarness({ server: 'dev-server', serviceAccount: true, policy: { retryBackoffMs: [200, 400, 800] } });
 
-beforeEach(async () => {
-  // Claims are per hour: each test is its own outage.
-  await h.prisma.adminAlertClaim.deleteMany({ where: { key: { startsWith: 'credentials/' } } });
-});
+// Claims are per hour: each test is its own outage.
+beforeEach(() => h.forgetAlertClaims());
 
 const rows = (ids: string[]) => h.prisma.session.findMany({ where: { id: { in: ids } } });
 const credentialAlerts = () => h.resend.emails().filter((e) => e.to.includes(ADMIN_EMAIL) && e.subject.includes('Google refuses the service account'));
@@ -31,7 +29,7 @@ async function expectOneAlertPerOutage(ids: string[]): Promise<void> {
     () => h.prisma.meetingAuditEvent.findMany({ where: { sessionId: { in: ids }, action: { in: ['ADMIN_ALERTED', 'ADMIN_ALERT_SHARED'] } } }),
     (list) => list.length === ids.length,
   );
-  const claims = await h.prisma.adminAlertClaim.count({ where: { key: { startsWith: 'credentials/' } } });
+  const claims = await h.prisma.adminAlertClaim.count({ where: { key: { startsWith: `credentials/${h.taskQueue}/` } } });
   expect(claims).toBeGreaterThanOrEqual(1);
   expect(alerted.filter((row) => row.action === 'ADMIN_ALERTED')).toHaveLength(claims);
   expect(alerted.every((row) => (row.detail as { kind?: string }).kind === 'credentials')).toBe(true);

@@ -27,6 +27,8 @@ export interface Harness {
   taskQueue: string;
   /** Writes a confirmed session with two new users; returns its id. */
   createSession(seed?: SessionSeed): Promise<string>;
+  /** Forgets this worker's once-per-outage alert claims, so the next credentials failure is a new outage. */
+  forgetAlertClaims(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,6 +105,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     taskQueue,
     meetings: new SessionMeetings(env.client, taskQueue),
     createSession: (seed?: SessionSeed) => seedSession(prisma, seed),
+    async forgetAlertClaims() {
+      await prisma.adminAlertClaim.deleteMany({ where: { key: { contains: `/${taskQueue}/` } } });
+    },
     async close() {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);

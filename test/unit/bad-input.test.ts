@@ -131,7 +131,7 @@ describe('the service account losing its access', () => {
   test('a credentials failure raises the `credentials` alert, once per hour across sessions', () => {
     expect(creationAlertKind(GOOGLE_CREDENTIALS_ERROR)).toBe('credentials');
     expect(creationAlertKind('GoogleCalendarError')).toBe('creation-failed');
-    expect(outageAlertKey('credentials', new Date('2026-11-25T17:59:59Z'))).toBe('credentials/2026-11-25T17');
-    expect(outageAlertKey('creation-failed', now)).toBeUndefined();
+    expect(outageAlertKey('credentials', 'session-meetings', new Date('2026-11-25T17:59:59Z'))).toBe('credentials/session-meetings/2026-11-25T17');
+    expect(outageAlertKey('creation-failed', 'session-meetings', now)).toBeUndefined();
   });
 });
