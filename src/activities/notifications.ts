@@ -84,8 +84,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
 
   /**
    * Whether this activity execution sends an alert that one outage raises for many sessions: the
-   * first execution to claim its key (kind, task queue and hour) in PostgreSQL does, across all workers; its own
-   * retries still do. Alerts of other kinds always go out.
+   * first execution to claim its key (kind, task queue and hour) in PostgreSQL does, across all
+   * workers; its own retries still do. Alerts of other kinds always go out.
    */
   async function winsOutageClaim(alert: AdminAlert): Promise<boolean> {
     const key = outageAlertKey(alert.kind, Context.current().info.taskQueue, new Date());

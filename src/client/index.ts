@@ -6,6 +6,8 @@ import type { StartedMeeting } from './session-meetings';
 
 export { SessionMeetings, NoMeetingWorkflowError, MeetingWorkflowClosedError, InvalidMeetingRequestError, type StartedMeeting } from './session-meetings';
 export { connectSessionMeetings, type ConnectedSessionMeetings } from './connect';
+export { InvalidSessionIdError } from '../domain/meeting-ids';
+export { UnreachableError } from '../adapters/reachability';
 export type { MeetingStatusView, MeetingStatus, CancelRequest, RegenerateRequest, RescheduleRequest } from '../workflows/contract';
 
 let shared: Promise<ConnectedSessionMeetings> | undefined;
