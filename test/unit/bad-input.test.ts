@@ -60,6 +60,12 @@ describe('signal payloads', () => {
     expect(parseReschedule({ ...payload, actor: 'ops' }, now)).toEqual({ ok: false, signal: 'reschedule', actor: 'ops', problem: expect.stringContaining(problem) });
   });
 
+  test('workflows started before these checks keep the old, lenient ones (replay decides alike)', () => {
+    const farAhead = { startTime: at(400 * DAY).toISOString(), endTime: at(400 * DAY + 3600_000).toISOString(), actor: 'ops' };
+    expect(parseReschedule(farAhead, now, 'lenient')).toMatchObject({ ok: true });
+    expect(parseAdminRequest('cancel', { note: 'x'.repeat(MAX_SIGNAL_PAYLOAD_BYTES) }, 'lenient')).toMatchObject({ ok: true });
+  });
+
   test('a year ahead, to the day, is still accepted', () => {
     expect(sessionTimeProblems(at(365 * DAY), at(365 * DAY + 3600_000), now)).toEqual([]);
   });
