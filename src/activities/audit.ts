@@ -30,3 +30,14 @@ export function insertAudit(prisma: PrismaClient, sessionId: string | null, entr
 export async function auditedByEarlierTry(prisma: PrismaClient, part: string): Promise<boolean> {
   return (await prisma.meetingAuditEvent.count({ where: { dedupeKey: activityExecutionKey(part) } })) > 0;
 }
+
+/**
+ * Takes the admin-alert claim (kind, key) for the running activity execution: false when another
+ * execution holds it, true when this one does (also on a retry after its answer was lost).
+ */
+export async function claimAlert(prisma: PrismaClient, kind: string, key: string, detail: Prisma.InputJsonObject = {}): Promise<boolean> {
+  const claimedBy = activityExecutionKey();
+  await prisma.adminAlertClaim.createMany({ data: [{ kind, key, claimedBy, detail }], skipDuplicates: true }); // INSERT ... ON CONFLICT DO NOTHING
+  const holder = await prisma.adminAlertClaim.findUnique({ where: { kind_key: { kind, key } }, select: { claimedBy: true } });
+  return holder?.claimedBy === claimedBy;
+}

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { CalendarApi } from '../adapters/google-calendar';
 import { meetingEventBody, readCalendarEvent, type CalendarEventView } from '../domain/calendar-event';
-import { describeGoogleError } from '../domain/google-errors';
+import { describeGoogleError, GOOGLE_CREDENTIALS_ERROR } from '../domain/google-errors';
 import { conferenceRequestId, meetingEventId } from '../domain/meeting-ids';
 import { loadSessionDetails } from './session-details';
 import { noMetrics, type GoogleMethod, type MeetingMetrics } from '../metrics/recorder';
@@ -39,7 +39,7 @@ async function callGoogle<T extends { status: number }>(metrics: MeetingMetrics,
     metrics.googleRequest(method, failure.status === undefined ? 'network' : String(failure.status), failure.reason ?? '');
     throw ApplicationFailure.create({
       message: `events.${method}: ${failure.message}`,
-      type: 'GoogleCalendarError',
+      type: failure.credentials ? GOOGLE_CREDENTIALS_ERROR : 'GoogleCalendarError',
       nonRetryable: !failure.retryable,
       details: [{ status: failure.status ?? null, reason: failure.reason ?? null }],
     });

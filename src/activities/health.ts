@@ -12,7 +12,7 @@ import {
   type FailureRatePolicy,
   type FailureRateState,
 } from '../domain/failure-rate';
-import { activityExecutionKey, insertAudit } from './audit';
+import { activityExecutionKey, claimAlert, insertAudit } from './audit';
 
 export interface HealthDeps {
   prisma: PrismaClient;
@@ -51,16 +51,7 @@ const failureRateClaimSchema = z.object({
 });
 
 export function createHealthActivities({ prisma, meetings, now = () => new Date() }: HealthDeps) {
-  /**
-   * Takes the claim (kind, key) for the running activity execution. False when another execution
-   * holds it; true when this one does, also on a retry after its answer was lost.
-   */
-  async function claim(kind: string, key: string, detail: Prisma.InputJsonObject): Promise<boolean> {
-    const claimedBy = activityExecutionKey();
-    await prisma.monitorAlertClaim.createMany({ data: [{ kind, key, claimedBy, detail }], skipDuplicates: true });
-    const holder = await prisma.monitorAlertClaim.findUnique({ where: { kind_key: { kind, key } }, select: { claimedBy: true } });
-    return holder?.claimedBy === claimedBy;
-  }
+  const claim = (kind: string, key: string, detail: Prisma.InputJsonObject) => claimAlert(prisma, kind, key, detail);
 
   return {
     /**
@@ -125,7 +116,7 @@ export function createHealthActivities({ prisma, meetings, now = () => new Date(
       const parsed = failureRatePolicySchema.safeParse(input);
       if (!parsed.success) throw ApplicationFailure.nonRetryable(`bad failure-rate policy: ${parsed.error.message}`, 'InvalidInput');
       const policy = parsed.data;
-      const ownEarlier = await prisma.monitorAlertClaim.findFirst({ where: { kind: 'failure-rate', claimedBy: activityExecutionKey() } });
+      const ownEarlier = await prisma.adminAlertClaim.findFirst({ where: { kind: 'failure-rate', claimedBy: activityExecutionKey() } });
       if (ownEarlier) {
         const { action, rate, failed, ended } = failureRateClaimSchema.parse(ownEarlier.detail);
         return { action, rate, failed, ended };
@@ -136,7 +127,7 @@ export function createHealthActivities({ prisma, meetings, now = () => new Date(
       const [failed, ended, last] = await Promise.all([
         prisma.meetingAuditEvent.count({ where: { action: { in: [...CREATION_ENDED_FAILED] }, createdAt: window } }),
         prisma.meetingAuditEvent.count({ where: { action: { in: [...CREATION_ENDED_FAILED, ...CREATION_ENDED_ACTIVE] }, createdAt: window } }),
-        prisma.monitorAlertClaim.findFirst({ where: { kind: 'failure-rate' }, orderBy: { id: 'desc' } }),
+        prisma.adminAlertClaim.findFirst({ where: { kind: 'failure-rate' }, orderBy: { id: 'desc' } }),
       ]);
       const state: FailureRateState = last ? failureRateClaimSchema.parse(last.detail) : NOT_ALERTING;
       const decision = decideFailureRate({ failed, ended }, state, policy, at.getTime());

@@ -2,8 +2,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { Resend } from '../adapters/resend';
+import { outageAlertKey } from '../domain/admin-alerts';
 import { emailIdempotencyKey, escapeHtml, renderMeetingEmail, type MeetingEmailKind } from '../domain/email-content';
-import { activityExecutionKey, auditedByEarlierTry, insertAudit } from './audit';
+import { activityExecutionKey, auditedByEarlierTry, claimAlert, insertAudit } from './audit';
 import { loadSessionDetails } from './session-details';
 import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
 
@@ -15,6 +16,8 @@ export interface NotificationDeps {
   slackWebhookUrl: string | undefined;
   fetch?: typeof globalThis.fetch;
   metrics?: MeetingMetrics;
+  /** How long Resend or Slack may take to answer one request (default 10 s): a hung call fails, to be retried. */
+  deliveryTimeoutMs?: number;
 }
 
 export interface AdminAlert {
@@ -48,18 +51,22 @@ function resendFailure(what: string, error: ResendErrorLike): ApplicationFailure
   return deliveryFailure('ResendError', `${what}: Resend answered ${status ?? 'nothing'} ${error.name ?? ''}: ${error.message ?? ''}`.trim(), status);
 }
 
-const SLACK_TIMEOUT_MS = 10_000;
+const DELIVERY_TIMEOUT_MS = 10_000;
 
 export function createNotificationActivities(deps: NotificationDeps) {
   const { prisma, resend, from } = deps;
   const fetchFn = deps.fetch ?? globalThis.fetch;
   const metrics = deps.metrics ?? noMetrics;
+  const timeoutMs = deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
 
   /** Sends one email of `kind` (the metric's label) and counts it, sent or failed. */
   async function send(kind: string, what: string, idempotencyKey: string, email: { to: string; subject: string; text: string; html: string }): Promise<string> {
     let id: string;
     try {
-      const { data, error } = await resend.emails.send({ from, ...email }, { idempotencyKey });
+      // The SDK sets no timeout of its own: without this a Resend that never answers holds the activity.
+      const signal = AbortSignal.timeout(timeoutMs);
+      const { data, error } = await resend.emails.send({ from, ...email }, { idempotencyKey, signal });
+      if (error && signal.aborted) throw deliveryFailure('ResendError', `${what}: Resend gave no answer within ${timeoutMs} ms`, null);
       if (error) throw resendFailure(what, error);
       if (!data?.id) throw ApplicationFailure.retryable(`${what}: Resend answered without an email id`, 'ResendError');
       id = data.id;
@@ -78,13 +85,33 @@ export function createNotificationActivities(deps: NotificationDeps) {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ text }),
-        signal: AbortSignal.timeout(SLACK_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       // The webhook URL is a secret: name the failure, not the address.
-      throw deliveryFailure('SlackError', `Slack webhook: no answer (${(error as Error).name})`, null);
+      const timedOut = (error as Error).name === 'TimeoutError';
+      throw deliveryFailure('SlackError', `Slack webhook: ${timedOut ? `no answer within ${timeoutMs} ms` : `no answer (${(error as Error).name})`}`, null);
     }
     if (!response.ok) throw deliveryFailure('SlackError', `Slack webhook answered ${response.status} ${(await response.text()).slice(0, 200)}`, response.status);
+  }
+
+  /**
+   * Whether this activity execution sends an alert that one outage raises for many sessions: the
+   * first execution to claim its key (kind, task queue and hour) in PostgreSQL does, across all
+   * workers; its own retries still do. Alerts of other kinds always go out.
+   */
+  async function winsOutageClaim(alert: AdminAlert): Promise<boolean> {
+    const key = outageAlertKey(alert.kind, Context.current().info.taskQueue, new Date());
+    if (key === undefined) return true;
+    if (await claimAlert(prisma, alert.kind, key)) return true;
+    await insertAudit(prisma, alert.sessionId ?? null, {
+      action: 'ADMIN_ALERT_SHARED',
+      actor: 'system',
+      outcome: 'INFO',
+      error: alert.error,
+      detail: { kind: alert.kind, occurrence: alert.occurrence, claim: key },
+    });
+    return false;
   }
 
   return {
@@ -124,9 +151,12 @@ export function createNotificationActivities(deps: NotificationDeps) {
      * Tells the admins on every channel they have: an email to ADMIN_ALERT_EMAIL, and Slack when a
      * webhook is configured. Each channel is tried even when the other fails (Slack is how an alert
      * gets out while Resend is down), and a retry skips a channel an earlier try delivered to (Slack
-     * has no idempotency key of its own). Fails, after trying all, when any channel did.
+     * has no idempotency key of its own). Fails, after trying all, when any channel did. An alert
+     * that one outage raises for every session (`credentials`) goes out once per hour; the other
+     * sessions are audited as `ADMIN_ALERT_SHARED`.
      */
     async alertAdmin(alert: AdminAlert): Promise<void> {
+      if (!(await winsOutageClaim(alert))) return;
       // Counted once per alert, not once per try.
       if (Context.current().info.attempt === 1) metrics.adminAlerted(alert.kind);
       const summary = [alert.summary, ...(alert.sessionId ? [`Session: ${alert.sessionId}`] : []), ...(alert.error ? [`Error: ${alert.error}`] : [])];

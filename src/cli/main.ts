@@ -1,12 +1,14 @@
 // `npm run cli -- <command>`: the admin and booking CLI.
 import { Command, CommanderError } from 'commander';
-import { createPrismaClient } from '../adapters/database';
+import { createPrismaClient, type PrismaClient } from '../adapters/database';
+import { checkDatabase } from '../adapters/reachability';
 import { connectSessionMeetings } from '../client/connect';
 import { InvalidMeetingRequestError, MeetingWorkflowClosedError, NoMeetingWorkflowError } from '../client/session-meetings';
 import { ConfigError } from '../config/worker-config';
 import { BookingError, parseBooking, type BookingInput } from '../domain/booking-request';
 import { parseDuration } from '../domain/durations';
 import { parseTypedInstant } from '../domain/instants';
+import { InvalidSessionIdError } from '../domain/meeting-ids';
 import {
   MEETING_STATUSES,
   meetingStatusSearchAttribute,
@@ -25,6 +27,12 @@ class CliInputError extends Error {}
 
 function databaseUrl(): string {
   return process.env.DATABASE_URL || LOCAL_DATABASE_URL;
+}
+
+/** The database, once it has answered: one line naming its address when it does not. */
+async function connectDatabase(): Promise<PrismaClient> {
+  await checkDatabase(databaseUrl());
+  return createPrismaClient(databaseUrl());
 }
 
 function print(json: boolean, value: unknown, human: string): void {
@@ -82,7 +90,7 @@ export function buildCli(): Command {
         end: options.end,
       };
       const booking = parseBooking(input, new Date());
-      const prisma = createPrismaClient(databaseUrl());
+      const prisma = await connectDatabase();
       const temporal = await connectSessionMeetings();
       try {
         const booked = await bookSession(prisma, temporal.api, booking);
@@ -168,6 +176,16 @@ export function buildCli(): Command {
   }
 
   program
+    .command('retry-failed')
+    .description('Ask every running session whose meeting is FAILED for a new link (e.g. once Google access is back); prints how many')
+    .option('--reason <text>', 'why (audited)', 'retry after an outage')
+    .option('--actor <who>', 'who asks (audited)', process.env.USER ?? 'cli')
+    .action(async (options: { reason: string; actor: string }) => {
+      const asked = await withTemporal(({ api }) => api.regenerateAllFailed({ reason: options.reason, actor: options.actor }));
+      print(program.opts().json === true, { ok: true, regenerateRequested: asked }, `regenerate requested for ${asked.length} failed ${asked.length === 1 ? 'session' : 'sessions'}`);
+    });
+
+  program
     .command('reschedule')
     .description('Move the session to new times; the Meet link stays, reminders move, both are told')
     .argument('<sessionId>')
@@ -199,7 +217,7 @@ export function buildCli(): Command {
       } catch (error) {
         throw new CliInputError(`--since: ${(error as Error).message}`);
       }
-      const prisma = createPrismaClient(databaseUrl());
+      const prisma = await connectDatabase();
       try {
         const now = new Date();
         const stats = await meetingStats(prisma, new Date(now.getTime() - windowMs), now);
@@ -228,7 +246,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const known = [BookingError, ConfigError, NoMeetingWorkflowError, MeetingWorkflowClosedError, InvalidMeetingRequestError, CliInputError].some((type) => error instanceof type);
+    const known = [BookingError, ConfigError, NoMeetingWorkflowError, MeetingWorkflowClosedError, InvalidMeetingRequestError, InvalidSessionIdError, CliInputError].some((type) => error instanceof type);
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     if (!known && error instanceof Error && error.stack && process.env.DEBUG) process.stderr.write(`${error.stack}\n`);
     return known ? 2 : 1;

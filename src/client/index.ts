@@ -6,6 +6,8 @@ import type { StartedMeeting } from './session-meetings';
 
 export { SessionMeetings, NoMeetingWorkflowError, MeetingWorkflowClosedError, InvalidMeetingRequestError, MeetingStartUnknownError, type StartedMeeting } from './session-meetings';
 export { connectSessionMeetings, type ConnectedSessionMeetings } from './connect';
+export { InvalidSessionIdError } from '../domain/meeting-ids';
+export { UnreachableError } from '../adapters/reachability';
 export type { MeetingStatusView, MeetingStatus, CancelRequest, RegenerateRequest, RescheduleRequest } from '../workflows/contract';
 
 let shared: Promise<ConnectedSessionMeetings> | undefined;
@@ -36,6 +38,11 @@ export async function regenerateMeetingLink(sessionId: string, request: Regenera
 
 export async function rescheduleSession(sessionId: string, request: RescheduleRequest): Promise<void> {
   return (await sharedApi()).api.rescheduleSession(sessionId, request);
+}
+
+/** Asks every running session whose meeting is FAILED for a new link; answers their ids. */
+export async function regenerateAllFailedMeetings(request: RegenerateRequest = {}): Promise<string[]> {
+  return (await sharedApi()).api.regenerateAllFailed(request);
 }
 
 /** Closes the shared connection, if one was opened. */

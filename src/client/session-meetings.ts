@@ -165,6 +165,32 @@ export class SessionMeetings {
     await this.signal(sessionId, (handle) => handle.signal(rescheduleSignal, request));
   }
 
+  /**
+   * Asks every running session whose meeting is FAILED for a new link (`regenerate`), e.g. once the
+   * service account has its access back. Finds them through Temporal visibility, which lags writes
+   * by a moment. Answers the session ids asked.
+   */
+  async regenerateAllFailed(request: RegenerateRequest = {}): Promise<string[]> {
+    checked(parseAdminRequest('regenerate', request));
+    const query = [
+      `WorkflowType = '${SESSION_MEETING_WORKFLOW_TYPE}'`,
+      `TaskQueue = '${this.taskQueue}'`,
+      `ExecutionStatus = 'Running'`,
+      `${meetingStatusSearchAttribute.name} = 'FAILED'`,
+    ].join(' AND ');
+    const asked: string[] = [];
+    for await (const execution of this.client.workflow.list({ query })) {
+      const sessionId = execution.workflowId.replace(/^session-meeting-/, '');
+      try {
+        await this.regenerateMeetingLink(sessionId, request);
+        asked.push(sessionId);
+      } catch (error) {
+        if (!(error instanceof MeetingWorkflowClosedError)) throw error; // ended since it was listed
+      }
+    }
+    return asked;
+  }
+
   private async signal(sessionId: string, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
     const handle = this.handle(sessionId);
     try {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from '../domain/durations';
+import { isMailbox } from '../domain/email-address';
 import { DEFAULT_FAILURE_RATE_POLICY, type FailureRatePolicy } from '../domain/failure-rate';
 import { DEFAULT_TASK_QUEUE } from '../workflows/contract';
 
@@ -35,6 +36,8 @@ export interface GoogleConfig {
   baseUrl: string | undefined;
   serviceAccountKey: ServiceAccountKey | undefined;
   impersonateSubject: string | undefined;
+  /** The OAuth token endpoint, when not Google's (a stand-in). */
+  tokenUrl: string | undefined;
   /** Calls per second across all workers (the Google task queue's rate limit). */
   callsPerSecond: number;
 }
@@ -153,6 +156,7 @@ function loadGoogleConfig(env: Env): GoogleConfig {
     baseUrl,
     serviceAccountKey,
     impersonateSubject,
+    tokenUrl: optionalUrl(env, 'GOOGLE_TOKEN_URL'),
     callsPerSecond,
   };
 }
@@ -184,7 +188,7 @@ function required(env: Env, name: string): string {
 function requiredEmail(env: Env, name: string): string {
   const value = required(env, name);
   // Accept both "a@b.c" and "Name <a@b.c>".
-  if (!/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(value)) throw new ConfigError(name, `"${value}" is not an email address`);
+  if (!isMailbox(value)) throw new ConfigError(name, `${JSON.stringify(value)} is not an email address`);
   return value;
 }
 

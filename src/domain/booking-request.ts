@@ -1,4 +1,5 @@
 import { MAX_SESSION_MINUTES, parseInstant, parseTypedInstant, sessionTimeProblems } from './instants';
+import { isEmailAddress } from './email-address';
 import { isValidTimeZone } from './time-zones';
 
 /** A confirmed booking as the booking service (or the CLI's `book`) hands it over. */
@@ -32,7 +33,8 @@ export class BookingError extends Error {
   }
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Line breaks and other control characters in a one-line field could add headers to an email.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /** Checks a booking and says every problem at once; nothing is written unless this passes. */
 export function parseBooking(input: BookingInput, now: Date): BookingRequest {
@@ -40,13 +42,16 @@ export function parseBooking(input: BookingInput, now: Date): BookingRequest {
   const title = input.title?.trim() ?? '';
   if (!title) problems.push('--title is required');
   if (title.length > 200) problems.push('--title is longer than 200 characters');
+  if (CONTROL_CHARACTERS.test(title)) problems.push('--title must be one line: no line breaks or control characters');
 
   const person = (role: 'teacher' | 'student', email: string | undefined, name: string | undefined, timeZone: string | undefined) => {
     const address = email?.trim().toLowerCase() ?? '';
     if (!address) problems.push(`--${role}-email is required`);
-    else if (!EMAIL.test(address)) problems.push(`--${role}-email "${email}" is not an email address`);
+    else if (!isEmailAddress(address)) problems.push(`--${role}-email ${JSON.stringify(email)} is not an email address`);
+    if (name !== undefined && CONTROL_CHARACTERS.test(name)) problems.push(`--${role}-name must be one line: no line breaks or control characters`);
+    if (name !== undefined && name.length > 200) problems.push(`--${role}-name is longer than 200 characters`);
     const zone = timeZone?.trim() || 'UTC';
-    if (!isValidTimeZone(zone)) problems.push(`--${role}-tz "${timeZone}" is not an IANA time zone (e.g. Europe/Berlin)`);
+    if (!isValidTimeZone(zone)) problems.push(`--${role}-tz ${JSON.stringify(timeZone)} is not an IANA time zone (e.g. Europe/Berlin)`);
     return { email: address, name: name?.trim() || address.split('@')[0] || role, timeZone: zone };
   };
   const teacher = person('teacher', input.teacherEmail, input.teacherName, input.teacherTimeZone);

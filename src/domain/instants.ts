@@ -30,10 +30,21 @@ export function parseTypedInstant(text: unknown, now: Date): Date | undefined {
   }
 }
 
-/** What is wrong with a session's times, as seen at `now`. */
-export function sessionTimeProblems(start: Date, end: Date, now: Date): string[] {
-  if (end.getTime() <= start.getTime()) return ['the end must be after the start'];
+/** How far ahead a session may be booked or moved. */
+export const MAX_DAYS_AHEAD = 366;
+
+/**
+ * What is wrong with a session's times, as seen at `now`. `startWindow` false leaves out the checks
+ * that the start is neither past nor more than a year ahead (workflows started before them keep
+ * their old rules).
+ */
+export function sessionTimeProblems(start: Date, end: Date, now: Date, startWindow = true): string[] {
+  if (end.getTime() === start.getTime()) return ['the session has no length: the end must be after the start'];
+  if (end.getTime() < start.getTime()) return ['the end must be after the start'];
   if (end.getTime() - start.getTime() > MAX_SESSION_MINUTES * 60_000) return [`a session may last at most ${MAX_SESSION_MINUTES / 60} hours`];
   if (end.getTime() <= now.getTime()) return [`the session would already be over (it ends ${end.toISOString()})`];
+  if (!startWindow) return [];
+  if (start.getTime() < now.getTime()) return [`the start ${start.toISOString()} is in the past`];
+  if (start.getTime() > now.getTime() + MAX_DAYS_AHEAD * 86_400_000) return [`the start ${start.toISOString()} is more than a year ahead`];
   return [];
 }

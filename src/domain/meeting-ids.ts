@@ -4,11 +4,26 @@ const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
 /** Session ids we accept: what the platform's cuids and uuids look like, nothing that could smuggle text. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 
-export function assertSessionId(sessionId: unknown): string {
-  if (typeof sessionId !== 'string' || !SESSION_ID_PATTERN.test(sessionId)) {
-    throw new TypeError(`sessionId must be 1-100 letters, digits, '-' or '_' (got ${JSON.stringify(sessionId)})`);
+/** What is wrong with a session id, or undefined when it is one. Echoes at most 40 characters of it. */
+export function sessionIdProblem(sessionId: unknown): string | undefined {
+  if (typeof sessionId === 'string' && SESSION_ID_PATTERN.test(sessionId)) return undefined;
+  const shown = JSON.stringify(sessionId) ?? String(sessionId);
+  const echo = shown.length > 40 ? `${shown.slice(0, 40)}... (${typeof sessionId === 'string' ? sessionId.length : shown.length} characters)` : shown;
+  return `sessionId must be 1-100 letters, digits, '-' or '_' (got ${echo})`;
+}
+
+/** A session id that cannot be one, refused before anything is sent. */
+export class InvalidSessionIdError extends TypeError {
+  constructor(problem: string) {
+    super(problem);
+    this.name = 'InvalidSessionIdError';
   }
-  return sessionId;
+}
+
+export function assertSessionId(sessionId: unknown): string {
+  const problem = sessionIdProblem(sessionId);
+  if (problem) throw new InvalidSessionIdError(problem);
+  return sessionId as string;
 }
 
 export function base32hex(bytes: Uint8Array): string {

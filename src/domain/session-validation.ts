@@ -1,3 +1,4 @@
+import { isEmailAddress } from './email-address';
 import { isValidTimeZone } from './time-zones';
 
 /** The parts of a stored session that decide whether it can get a meeting. */
@@ -11,8 +12,6 @@ export interface SessionForValidation {
   student: { email: string | null; timeZone: string };
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** Every reason this session cannot get a meeting; empty when it can. */
 export function sessionMeetingProblems(session: SessionForValidation, now: Date): string[] {
   const problems: string[] = [];
@@ -20,7 +19,7 @@ export function sessionMeetingProblems(session: SessionForValidation, now: Date)
   for (const role of ['teacher', 'student'] as const) {
     const email = session[role].email;
     if (!email) problems.push(`the ${role} has no email address`);
-    else if (!EMAIL.test(email)) problems.push(`the ${role}'s email address "${email}" is not valid`);
+    else if (!isEmailAddress(email)) problems.push(`the ${role}'s email address "${email}" is not valid`);
     if (!isValidTimeZone(session[role].timeZone)) problems.push(`the ${role}'s time zone "${session[role].timeZone}" is not an IANA time zone`);
   }
   if (!(session.endTime.getTime() > session.startTime.getTime())) problems.push('the end time is not after the start time');

@@ -1,6 +1,6 @@
 /** A fault to inject into a stand-in's answers. */
 export interface FaultRule {
-  /** The operation it applies to (`insert`, `get`, `patch`, `delete`, `send`) or `*` for all. */
+  /** The operation it applies to (`insert`, `get`, `patch`, `delete`, `token`, `send`, `post`) or `*` for all. */
   operation: string;
   /** Status to answer with; ignored when `dropResponseAfterWrite` is set. */
   status?: number;
@@ -15,6 +15,8 @@ export interface FaultRule {
   dropResponseAfterWrite?: boolean;
   /** Do the call, then hold the answer this long: a latency spike that outlasts the caller's timeout. */
   delayMs?: number;
+  /** Take the request and never answer (until the stand-in closes): a hung API. */
+  hang?: boolean;
 }
 
 export interface RecordedRequest {
@@ -24,7 +26,7 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string>;
   body: unknown;
-  status: number | 'dropped';
+  status: number | 'dropped' | 'hung';
   /** Set when a latency-spike fault held the answer back. */
   delayedMs?: number;
 }
@@ -38,8 +40,8 @@ export class FaultPlan {
   add(rule: FaultRule): void {
     if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) throw new Error('rate must be between 0 and 1');
     if (rule.delayMs !== undefined && !(rule.delayMs > 0)) throw new Error('delayMs must be a positive number of milliseconds');
-    if (!rule.dropResponseAfterWrite && rule.delayMs === undefined && (rule.status === undefined || rule.status < 400 || rule.status > 599)) {
-      throw new Error('a fault needs a status from 400 to 599, dropResponseAfterWrite or delayMs');
+    if (!rule.dropResponseAfterWrite && !rule.hang && rule.delayMs === undefined && (rule.status === undefined || rule.status < 400 || rule.status > 599)) {
+      throw new Error('a fault needs a status from 400 to 599, dropResponseAfterWrite, delayMs or hang');
     }
     this.rules.push({ ...rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
   }

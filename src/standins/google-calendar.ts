@@ -50,6 +50,21 @@ const DEFAULT_FAULT_REASON: Record<number, [string, string, string]> = {
   504: ['global', 'backendError', 'Gateway Timeout'],
 };
 
+export function oauthError(error: string, description: string) {
+  return { error, error_description: description };
+}
+
+/**
+ * Google's OAuth token endpoint for a service account: a signed JWT (`grant_type` jwt-bearer) in, an
+ * access token out. The signature is not checked (the stand-in has no public key); its shape is.
+ */
+function issueToken(request: StandinRequest): StandinAnswer {
+  const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+  if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return { status: 400, body: oauthError('unsupported_grant_type', 'Invalid grant_type: ') };
+  if ((form.get('assertion') ?? '').split('.').length !== 3) return { status: 400, body: oauthError('invalid_request', 'Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.') };
+  return { status: 200, body: { access_token: `ya29.standin-${randomInt(1e9)}`, expires_in: 3600, token_type: 'Bearer' } };
+}
+
 function meetCode(): string {
   const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
   return `${letters(3)}-${letters(4)}-${letters(3)}`;
@@ -161,6 +176,10 @@ export async function startGoogleCalendarStandin(
       behaviour = { ...defaults };
     },
     route(request) {
+      if (request.method === 'POST' && request.url.pathname === '/token') {
+        // OAuth errors have their own shape: {"error": "invalid_grant", "error_description": "..."}.
+        return { operation: 'token', handle: () => issueToken(request), faultBody: (fault) => oauthError(fault.reason ?? 'invalid_grant', fault.message ?? 'Invalid grant: account not found') };
+      }
       const match = EVENTS_PATH.exec(request.url.pathname);
       if (!match) return undefined;
       const calendarId = decodeURIComponent(match[1] ?? '');

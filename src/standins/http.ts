@@ -102,7 +102,7 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
       }
       if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       const route = options.route(request);
-      const record = (status: number | 'dropped', operation: string, delayedMs?: number) =>
+      const record = (status: RecordedRequest['status'], operation: string, delayedMs?: number) =>
         requests.push({
           at: new Date().toISOString(),
           operation,
@@ -119,6 +119,10 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
         return;
       }
       const fault = faults.take(route.operation);
+      if (fault?.hang) {
+        record('hung', route.operation); // no answer; the connection stays open until close()
+        return;
+      }
       if (fault && !fault.dropResponseAfterWrite && fault.delayMs === undefined && fault.status !== undefined) {
         record(fault.status, route.operation);
         send(res, { status: fault.status, body: route.faultBody({ ...fault, status: fault.status }) });

@@ -17,6 +17,7 @@ import type { ListeningServer } from './http-listen';
 import { ensureSearchAttributes } from './search-attributes';
 import { installSdkRuntime, type SdkRuntime } from './sdk-runtime';
 import { workflowBundleForWorker } from './workflow-bundle';
+import { checkDatabase, connectTemporal, UnreachableError } from '../adapters/reachability';
 import { createSessionMeetingWorkers, runWorkers, shutdownGraceMs } from './workers';
 
 const logger = createLogger('worker');
@@ -25,8 +26,9 @@ export async function runWorkerFromConfig(
   config: WorkerConfig,
   ops: OpsConfig & SdkRuntime = { metricsAddress: undefined, healthAddress: undefined, sdkMetricsUrl: undefined },
 ): Promise<void> {
+  await checkDatabase(config.databaseUrl);
+  const connection = await connectTemporal(config.temporal.address, () => NativeConnection.connect(connectionOptions(config.temporal)));
   const prisma = createPrismaClient(config.databaseUrl);
-  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   let clientConnection: Connection | undefined;
   const servers: ListeningServer[] = [];
   try {
@@ -110,6 +112,10 @@ if (require.main === module) {
   installSdkRuntime(logger, { metrics: ops.metricsAddress !== undefined })
     .then((runtime) => runWorkerFromConfig(config, { ...ops, ...runtime }))
     .catch((error: unknown) => {
+      if (error instanceof UnreachableError) {
+        logger.fatal({ service: error.service, address: error.address }, error.message);
+        process.exit(69); // EX_UNAVAILABLE
+      }
       logger.fatal({ err: error }, 'worker failed');
       process.exit(1);
     });

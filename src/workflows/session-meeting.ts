@@ -15,9 +15,10 @@ import type { AdminAlert, GoogleActivities, MainActivities } from '../activities
 import type { MeetingEmailKind } from '../domain/email-content';
 import type { MeetingChange } from '../domain/meeting-changes';
 import { parseAdminRequest, parseReschedule, type MeetingCommand, type ParsedCommand } from '../domain/meeting-commands';
-import { assertSessionId } from '../domain/meeting-ids';
+import { creationAlertKind } from '../domain/google-errors';
 import { isJoinable, planReminders, reminderAction, type PlannedReminder } from '../domain/reminders';
 import { nextRetryDelay } from '../domain/retry-schedule';
+import { workflowInputProblem } from '../domain/workflow-input';
 import {
   cancelSignal,
   googleTaskQueue,
@@ -98,7 +99,11 @@ type CurrentLink = Pick<MeetingStatusView, 'meetingUrl' | 'meetingEventId'>;
  * admins' and booking service's requests (cancel, regenerate, reschedule) in the order they came.
  */
 export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promise<MeetingStatusView> {
-  const sessionId = assertSessionId(input?.sessionId);
+  // Typed in by a person (the Temporal UI, `temporal workflow start`): a bad start fails the workflow
+  // at once, instead of failing its task over and over as a thrown TypeError would.
+  const inputProblem = workflowInputProblem(input as unknown, workflowInfo().workflowId);
+  if (inputProblem) throw ApplicationFailure.nonRetryable(inputProblem, 'InvalidWorkflowInput');
+  const { sessionId } = input;
   const view: MeetingStatusView = {
     sessionId,
     meetingStatus: 'PENDING',
@@ -228,10 +233,16 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
           }
           await record({ kind: 'creationFailed', generation: gen, attempts: attempt, error: message, permanent: !retryable });
           setStatus('FAILED');
+          const kind = creationAlertKind(failureType(error));
           await alertAdmin({
-            kind: 'creation-failed',
+            kind,
             occurrence: `g${gen}`,
-            summary: retryable ? `Meeting creation failed after ${attempt} attempts` : 'Meeting creation failed with a permanent error',
+            summary:
+              kind === 'credentials'
+                ? 'Google refuses the service account: no meeting can be made until its access is restored'
+                : retryable
+                  ? `Meeting creation failed after ${attempt} attempts`
+                  : 'Meeting creation failed with a permanent error',
             error: message,
           });
           return 'failed';

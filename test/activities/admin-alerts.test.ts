@@ -38,13 +38,13 @@ beforeEach(() => {
 });
 
 /** One activity execution of `alertAdmin`: each `attempt()` is one try of it. */
-async function alertExecution(sessionId?: string, activityId = '12', summary = 'Meeting creation failed after 4 attempts') {
+async function alertExecution(sessionId?: string, activityId = '12', summary = 'Meeting creation failed after 4 attempts', kind = 'creation-failed') {
   sessionId ??= await seedSession(prisma);
   const env = new MockActivityEnvironment(
-    { activityId, workflowExecution: { workflowId: `session-meeting-${sessionId}`, runId: `run-of-${sessionId}` } },
+    { activityId, taskQueue: 'unit-test-queue', workflowExecution: { workflowId: `session-meeting-${sessionId}`, runId: `run-of-${sessionId}` } },
     { logger: new DefaultLogger('ERROR') },
   );
-  const alert: AdminAlert = { sessionId, kind: 'creation-failed', occurrence: 'g1', summary, error: 'Google Calendar answered 500' };
+  const alert: AdminAlert = { sessionId, kind, occurrence: 'g1', summary, error: 'Google Calendar answered 500' };
   const attempt = () => env.run(alertAdmin, alert).then(() => undefined, (error: unknown) => error as ApplicationFailure);
   const channelsAudited = async () =>
     (await prisma.meetingAuditEvent.findMany({ where: { sessionId, action: 'ADMIN_ALERTED' }, orderBy: { id: 'asc' } })).map((row) => (row.detail as { channel: string }).channel);
@@ -105,4 +105,20 @@ test('two alerts of the same kind and occurrence with other words are both deliv
   ]);
   expect(slack.messages()).toHaveLength(2);
   expect(await first.channelsAudited()).toEqual(['email', 'slack', 'email', 'slack']);
+});
+
+test('a credentials alert goes out once for an outage: the first execution claims it (its retry too), the others are audited as shared', async () => {
+  await prisma.adminAlertClaim.deleteMany({ where: { key: { startsWith: 'credentials/unit-test-queue/' } } });
+  const summary = 'Google refuses the service account';
+  const first = await alertExecution(undefined, '12', summary, 'credentials');
+  const second = await alertExecution(undefined, '12', summary, 'credentials');
+  resend.faults.add({ operation: 'send', status: 503, times: 1 });
+
+  expect(await first.attempt()).toMatchObject({ type: 'AdminAlertError', nonRetryable: false });
+  expect(await second.attempt()).toBeUndefined(); // lost the claim: nothing to send
+  expect(await first.attempt()).toBeUndefined(); // the winner's retry still sends
+  expect(resend.emails().map((email) => email.subject)).toEqual([`[session-meetings] ${summary}`]);
+  expect(slack.messages()).toHaveLength(1);
+  const shared = await prisma.meetingAuditEvent.findMany({ where: { sessionId: second.sessionId } });
+  expect(shared.map((row) => [row.action, (row.detail as { kind?: string }).kind])).toEqual([['ADMIN_ALERT_SHARED', 'credentials']]);
 });

@@ -29,7 +29,7 @@ function execution(activityId: string) {
 }
 
 test('a retry after a lost answer gets the claim it made; another run does not alert again', async () => {
-  await prisma.monitorAlertClaim.deleteMany({ where: { kind: 'failure-rate' } });
+  await prisma.adminAlertClaim.deleteMany({ where: { kind: 'failure-rate' } });
   const sessionId = await seedSession(prisma);
   const ended = (count: number, action: string) =>
     Array.from({ length: count }, () => ({ sessionId, action, actor: 'system', outcome: 'INFO' as const, dedupeKey: `seeded/${randomUUID()}`, createdAt: new Date(now.getTime() - 60_000) }));
@@ -41,7 +41,7 @@ test('a retry after a lost answer gets the claim it made; another run does not a
   const alert = { failed: 2, ended: 20, rate: 0.1, action: 'alert' };
   expect(await first.run(checkFailureRate, policy)).toEqual(alert);
   expect(await first.run(checkFailureRate, policy)).toEqual(alert);
-  expect(await prisma.monitorAlertClaim.count({ where: { kind: 'failure-rate' } })).toBe(1);
+  expect(await prisma.adminAlertClaim.count({ where: { kind: 'failure-rate' } })).toBe(1);
 
   expect(await execution('2').run(checkFailureRate, policy)).toEqual({ ...alert, action: 'none' });
   await expect(execution('3').run(checkFailureRate, { ...policy, alertRate: 2 })).rejects.toThrow(/bad failure-rate policy/);

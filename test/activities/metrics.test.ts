@@ -34,7 +34,7 @@ beforeAll(async () => {
   activities = {
     ...createCalendarActivities({
       ...deps,
-      calendar: createCalendarApi({ baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined }),
+      calendar: createCalendarApi({ baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined, tokenUrl: undefined }),
       calendarId: 'primary',
       conferencePollIntervalsMs: [20],
     }),

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { InvalidMeetingRequestError, MeetingWorkflowClosedError } from '../../src/client/session-meetings';
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
-import { findTemporalExecutable } from '../../src/local/temporal-binaries';
 import { meetingStatusSearchAttribute } from '../../src/workflows/contract';
 import { TEST_DATABASE_URL } from '../support/env';
 import { ADMIN_EMAIL, useHarness } from '../support/harness';
 import { runEntry } from '../support/processes';
+import { temporalCli as runTemporalCli } from '../support/temporal-cli';
 import { waitFor } from '../support/wait';
 
 const HOUR = 3_600_000;
@@ -28,12 +26,7 @@ async function activeSession(): Promise<string> {
 }
 
 /** The `temporal` CLI, as an admin types it. */
-async function temporalCli(...args: string[]): Promise<string> {
-  const cli = findTemporalExecutable('cli');
-  if (cli.type !== 'existing-path') throw new Error('the temporal CLI is not installed (pip install -r requirements-temporal.txt)');
-  const { stdout } = await promisify(execFile)(cli.path, [...args, '--address', h.env.address, '--namespace', h.env.namespace ?? 'default']);
-  return stdout;
-}
+const temporalCli = (...args: string[]) => runTemporalCli(h, ...args);
 
 test('cancel deletes the event, marks CANCELLED, tells both, ends the workflow; later signals get a clear answer', async () => {
   const sessionId = await activeSession();

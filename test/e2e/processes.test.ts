@@ -100,3 +100,14 @@ test.each([
   expect(result.code).toBe(78);
   expect(JSON.parse(result.stdout.trim())).toMatchObject({ level: 60, variable, msg: expect.stringContaining(`bad configuration: ${variable}`) });
 });
+
+test.each([
+  ['PostgreSQL', { DATABASE_URL: 'postgresql://worker:s3cret@127.0.0.1:1/session_meetings' }, 'cannot reach PostgreSQL at 127.0.0.1:1/session_meetings: connection refused'],
+  ['Temporal', { TEMPORAL_ADDRESS: '127.0.0.1:1' }, 'cannot reach Temporal at 127.0.0.1:1: connection refused'],
+])('the worker that cannot reach %s at start says where in one line and exits 69, no stack trace', async (_service, override, message) => {
+  const result = await runEntry('src/worker/main.ts', [], { ...env, ...override });
+  expect(result.code).toBe(69);
+  const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
+  expect(lines.filter((line) => line.level >= 50)).toEqual([expect.objectContaining({ level: 60, msg: message })]);
+  expect(result.stdout + result.stderr).not.toMatch(/s3cret|\n\s+at /);
+});

@@ -65,13 +65,17 @@ async function main(): Promise<void> {
       await waitFor(emails(h, id, 'confirmation'), (list) => list.length === 2);
       return sessionMeetingWorkflowId(id);
     },
-    // Rescheduled, after a reschedule with bad times that the workflow rejected.
+    // Rescheduled, after a reschedule with bad times and one more than a year ahead (acted on before
+    // the strict-signal-checks patch, rejected since), sent raw as the temporal CLI would.
     rescheduled: async (h) => {
       const id = await active(h);
       await handle(h, id).signal('reschedule', { startTime: 'soon', endTime: 'later' });
+      const farAhead = Date.now() + 400 * 24 * HOUR;
+      await handle(h, id).signal('reschedule', { startTime: new Date(farAhead).toISOString(), endTime: new Date(farAhead + HOUR).toISOString(), actor: 'ops' });
       const start = Date.now() + 4 * 24 * HOUR;
       await h.meetings.rescheduleSession(id, { startTime: new Date(start).toISOString(), endTime: new Date(start + HOUR).toISOString(), actor: 'booking-service' });
-      await waitFor(emails(h, id, 'rescheduled'), (list) => list.length === 2);
+      const state = async () => ({ row: await row(h, id), sent: (await emails(h, id, 'rescheduled')()).length, moves: await audited(h, id, 'RESCHEDULED')() });
+      await waitFor(state, (s) => s.row.startTime.getTime() === start && s.moves > 0 && s.sent === 2 * s.moves);
       return sessionMeetingWorkflowId(id);
     },
     // Cancelled: event deleted, both told, the workflow completed.
@@ -119,7 +123,7 @@ async function main(): Promise<void> {
       const soon = await h.createSession({ startTime: new Date(Date.now() + HOUR), studentEmail: null });
       await h.meetings.startSessionMeeting(soon);
       await handle(h, soon).result().catch(() => undefined);
-      await h.prisma.monitorAlertClaim.deleteMany({ where: { kind: 'failure-rate' } });
+      await h.prisma.adminAlertClaim.deleteMany({ where: { kind: 'failure-rate' } });
       await h.prisma.meetingAuditEvent.create({ data: { sessionId: soon, action: 'ATTEMPTS_EXHAUSTED', actor: 'system', outcome: 'FAILURE' } });
       const workflowId = `${HEALTH_SCHEDULE_ID}-recorded`;
       await h.env.client.workflow.execute(MEETING_HEALTH_WORKFLOW_TYPE, {

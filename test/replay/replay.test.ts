@@ -2,6 +2,8 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
+import { SESSION_MEETING_WORKFLOW_TYPE } from '../../src/workflows/contract';
 
 // Histories recorded from the real dev server (`npm run record-histories`) for the main paths.
 // Replaying them against today's workflow code fails when a change would break sessions already
@@ -14,6 +16,21 @@ const recorded = readdirSync(HISTORIES)
   .filter((file) => file.endsWith('.json'))
   .map((file) => ({ name: file.replace(/\.json$/, ''), history: JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')) as unknown }));
 
+interface RecordedHistory {
+  events: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string }; input?: { payloads?: Array<{ data?: string }> } } }>;
+}
+
+/**
+ * The workflow id a history ran under. Histories do not carry it, and the workflow checks it against
+ * its input, so each replays under its real one (the SDK's default, `fake`, would fail that check).
+ */
+function workflowIdOf(history: unknown): string | undefined {
+  const started = (history as RecordedHistory).events[0]?.workflowExecutionStartedEventAttributes;
+  if (started?.workflowType?.name !== SESSION_MEETING_WORKFLOW_TYPE) return undefined;
+  const data = started.input?.payloads?.[0]?.data ?? '';
+  return sessionMeetingWorkflowId((JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { sessionId: string }).sessionId);
+}
+
 function workflowBundle() {
   const codePath = process.env.SESSION_MEETINGS_WORKFLOW_BUNDLE;
   return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('../../src/workflows') };
@@ -21,20 +38,20 @@ function workflowBundle() {
 
 // Paths added behind `patched()` are recorded twice: by the code before the patch (what running
 // workflows hold when the patch is deployed; they must replay on its old path) and after it.
-const PATCHED_PATHS = ['booked-minutes-before', 'cancelled-in-temporal', 'invalid-session', 'regeneration-failed'];
+const PATCHED_PATHS = ['booked-minutes-before', 'cancelled-in-temporal', 'invalid-session', 'regeneration-failed', 'rescheduled'];
 
 test('the main paths are all recorded, and each patched path from before and after its patch', () => {
   expect(recorded.map((r) => r.name).sort()).toEqual(
-    ['cancelled', 'created', 'failed-then-regenerated', 'rescheduled', 'health-run', ...PATCHED_PATHS, ...PATCHED_PATHS.map((name) => `${name}.before-patch`)].sort(),
+    ['cancelled', 'created', 'failed-then-regenerated', 'health-run', ...PATCHED_PATHS, ...PATCHED_PATHS.map((name) => `${name}.before-patch`)].sort(),
   );
 });
 
 test.each(recorded)('$name replays on the current workflow code', async ({ name, history }) => {
-  await Worker.runReplayHistory({ ...workflowBundle(), replayName: name }, history);
+  await Worker.runReplayHistory({ ...workflowBundle(), replayName: name }, history, workflowIdOf(history));
 });
 
 test('a change that reorders the workflow is caught by replay', async () => {
   const created = recorded.find((r) => r.name === 'created');
   const reordered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/reordered-workflow'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  await expect(Worker.runReplayHistory({ workflowBundle: reordered, replayName: 'reordered' }, created?.history)).rejects.toThrow(DeterminismViolationError);
+  await expect(Worker.runReplayHistory({ workflowBundle: reordered, replayName: 'reordered' }, created?.history, workflowIdOf(created?.history))).rejects.toThrow(DeterminismViolationError);
 }, 60_000);

@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createPrismaClient, type PrismaClient } from '../../src/adapters/database';
 import { createCalendarApi } from '../../src/adapters/google-calendar';
 import { createResendClient } from '../../src/adapters/resend';
@@ -27,6 +27,8 @@ export interface Harness {
   taskQueue: string;
   /** Writes a confirmed session with two new users; returns its id. */
   createSession(seed?: SessionSeed): Promise<string>;
+  /** Forgets this worker's once-per-outage alert claims, so the next credentials failure is a new outage. */
+  forgetAlertClaims(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,16 @@ export interface HarnessOptions {
   googleCallsPerSecond?: number;
   /** A database of the test file's own (prepared by it), instead of the shared test database. */
   databaseUrl?: string;
+  /**
+   * Sign in to the Calendar stand-in as a service account (a key made for the test, the token from
+   * the stand-in's `/token`), so the real JWT path of google-auth-library runs.
+   */
+  serviceAccount?: boolean;
+}
+
+function testServiceAccountKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { client_email: 'session-meetings@test-project.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -72,7 +84,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
     deps: {
       prisma,
-      calendar: createCalendarApi({ baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined }),
+      calendar: createCalendarApi(
+        options.serviceAccount
+          ? { baseUrl: google.url, serviceAccountKey: testServiceAccountKey(), impersonateSubject: 'calendar-owner@example.com', tokenUrl: `${google.url}/token` }
+          : { baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined, tokenUrl: undefined },
+      ),
       calendarId: 'primary',
       conferencePollIntervalsMs: [50, 100, 200],
       resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }),
@@ -92,6 +108,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     taskQueue,
     meetings: new SessionMeetings(env.client, taskQueue),
     createSession: (seed?: SessionSeed) => seedSession(prisma, seed),
+    async forgetAlertClaims() {
+      await prisma.adminAlertClaim.deleteMany({ where: { key: { contains: `/${taskQueue}/` } } });
+    },
     async close() {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);

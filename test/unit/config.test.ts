@@ -44,6 +44,16 @@ test.each([
   ['MEETING_FAILURE_RATE_ALERT', { MEETING_FAILURE_RATE_ALERT: '5%' }, /a fraction between 0 and 1/],
   ['MEETING_FAILURE_RATE_ALERT', { MEETING_FAILURE_RATE_ALERT: '1.5' }, /a fraction between 0 and 1/],
   ['MEETING_FAILURE_RATE_MIN_ATTEMPTS', { MEETING_FAILURE_RATE_MIN_ATTEMPTS: '2.5' }, /whole number of at least 1/],
+  ['EMAIL_FROM', { EMAIL_FROM: undefined }, /EMAIL_FROM: is required/],
+  ['EMAIL_FROM', { EMAIL_FROM: 'Sessions\r\nBcc: x <sessions@example.com>' }, /EMAIL_FROM: .* is not an email address/],
+  ['ADMIN_ALERT_EMAIL', { ADMIN_ALERT_EMAIL: 'ops@localhost' }, /ADMIN_ALERT_EMAIL: "ops@localhost" is not an email address/],
+  ['GOOGLE_IMPERSONATE_SUBJECT', { GOOGLE_IMPERSONATE_SUBJECT: 'teacher' }, /GOOGLE_IMPERSONATE_SUBJECT: "teacher" is not an email address/],
+  ['GOOGLE_TOKEN_URL', { GOOGLE_TOKEN_URL: 'oauth2.googleapis.com/token' }, /GOOGLE_TOKEN_URL: .* is not an http\(s\) URL/],
+  ['GOOGLE_SERVICE_ACCOUNT_KEY', { GOOGLE_CALENDAR_BASE_URL: undefined, GOOGLE_SERVICE_ACCOUNT_KEY: 'not json' }, /is not valid JSON/],
+  ['RESEND_BASE_URL', { RESEND_BASE_URL: 'localhost:4020' }, /RESEND_BASE_URL: .* is not an http\(s\) URL/],
+  ['SLACK_WEBHOOK_URL', { SLACK_WEBHOOK_URL: 'hooks.slack.com/services/x' }, /SLACK_WEBHOOK_URL: .* is not an http\(s\) URL/],
+  ['MEETING_CONFERENCE_WAIT', { MEETING_CONFERENCE_WAIT: 'a minute' }, /MEETING_CONFERENCE_WAIT: /],
+  ['TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', { TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: 'sometimes' }, /is not true or false/],
 ])('bad %s is named in the one error', (variable, override, message) => {
   const error = problemWith({ ...base, ...override });
   expect(error.variable).toBe(variable);

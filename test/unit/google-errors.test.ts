@@ -32,6 +32,7 @@ describe('describeGoogleError', () => {
       reason: 'rateLimitExceeded',
       message: 'Google Calendar answered 403 rateLimitExceeded: Rate Limit Exceeded',
       retryable: true,
+      credentials: false,
     });
   });
 

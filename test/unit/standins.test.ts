@@ -19,7 +19,7 @@ describe('Google Calendar stand-in', () => {
 
   beforeAll(async () => {
     google = await startGoogleCalendarStandin();
-    calendar = createCalendarApi({ baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined });
+    calendar = createCalendarApi({ baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined, tokenUrl: undefined });
   });
   afterAll(() => google.close());
   beforeEach(() => google.reset());
@@ -62,6 +62,7 @@ describe('Google Calendar stand-in', () => {
       reason: 'rateLimitExceeded',
       message: 'Google Calendar answered 403 rateLimitExceeded: Rate Limit Exceeded',
       retryable: true,
+      credentials: false,
     });
     await calendar.events.insert({ calendarId: 'primary', requestBody: event('abcde5') });
   });

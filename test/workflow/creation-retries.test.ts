@@ -74,6 +74,7 @@ test.each([
   ['401 authError', 401, 'authError'],
   ['404 notFound', 404, 'notFound'],
 ])('a permanent error (%s) goes straight to FAILED with one alert and no retry timer', async (_name, status, reason) => {
+  await h.forgetAlertClaims(); // 401 and 403 are credentials failures, alerted once per outage: each case is its own
   const sessionId = await h.createSession();
   h.google.faults.add({ operation: 'insert', status, reason });
   await h.meetings.startSessionMeeting(sessionId);
