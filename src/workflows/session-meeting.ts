@@ -14,7 +14,7 @@ import {
 import type { AdminAlert, GoogleActivities, MainActivities } from '../activities';
 import type { MeetingEmailKind } from '../domain/email-content';
 import type { MeetingChange } from '../domain/meeting-changes';
-import { parseAdminRequest, parseReschedule, type MeetingCommand, type ParsedCommand } from '../domain/meeting-commands';
+import { parseAdminRequest, parseReschedule, type MeetingCommand, type ParsedCommand, type SignalRules } from '../domain/meeting-commands';
 import { creationAlertKind } from '../domain/google-errors';
 import { isJoinable, planReminders, reminderAction, type PlannedReminder } from '../domain/reminders';
 import { nextRetryDelay } from '../domain/retry-schedule';
@@ -49,6 +49,8 @@ const PATCHES = {
   alertOnInvalidSession: 'alert-on-invalid-session',
   /** Cancelling the workflow in Temporal (the UI's Cancel, `temporal workflow cancel`) cleans up as `cancel` does. */
   cleanUpOnWorkflowCancel: 'clean-up-on-workflow-cancel',
+  /** Signals over 64 KB, or moving the start into the past or more than a year ahead, are rejected. */
+  strictSignalChecks: 'strict-signal-checks',
 } as const;
 
 // Database writes: retried until the database answers again; they are idempotent.
@@ -119,9 +121,11 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
   const rejected: RejectedSignal[] = [];
   const receive = (parsed: ParsedCommand) => (parsed.ok ? inbox.push(parsed.command) : rejected.push(parsed));
   setHandler(statusQuery, () => view);
-  setHandler(cancelSignal, (raw?: unknown) => void receive(parseAdminRequest('cancel', raw)));
-  setHandler(regenerateSignal, (raw?: unknown) => void receive(parseAdminRequest('regenerate', raw)));
-  setHandler(rescheduleSignal, (raw: unknown) => void receive(parseReschedule(raw, new Date())));
+  // A workflow that accepted a signal under the old rules must replay it accepted.
+  const rules: SignalRules = patched(PATCHES.strictSignalChecks) ? 'current' : 'lenient';
+  setHandler(cancelSignal, (raw?: unknown) => void receive(parseAdminRequest('cancel', raw, rules)));
+  setHandler(regenerateSignal, (raw?: unknown) => void receive(parseAdminRequest('regenerate', raw, rules)));
+  setHandler(rescheduleSignal, (raw: unknown) => void receive(parseReschedule(raw, new Date(), rules)));
 
   const schedule = await store.loadMeetingSession(sessionId).catch(async (error: unknown) => {
     rethrowCancellation(error);
