@@ -86,11 +86,11 @@ test('every Google call is counted by method, status (or network) and reason', a
 
 test('an admin alert counts once over its retries; each email is counted sent or failed by kind', async () => {
   const sessionId = await seedSession(prisma);
-  const alert: AdminAlert = { sessionId, kind: 'credentials', occurrence: 'x', summary: 'Google refuses the service account', error: null };
+  const alert: AdminAlert = { sessionId, kind: 'creation-failed', occurrence: 'x', summary: 'Google refuses the service account', error: null };
   resend.faults.add({ operation: 'send', status: 503, times: 1 });
   await expect(inActivity(sessionId, 1).run(activities.alertAdmin, alert)).rejects.toThrow('503');
   await inActivity(sessionId, 2).run(activities.alertAdmin, alert);
-  expect(await value('session_meetings_admin_alerts_total', { kind: 'credentials' })).toBe(1);
+  expect(await value('session_meetings_admin_alerts_total', { kind: 'creation-failed' })).toBe(1);
   expect(await value('session_meetings_emails_total', { kind: 'admin-alert', outcome: 'failed' })).toBe(1);
   expect(await value('session_meetings_emails_total', { kind: 'admin-alert', outcome: 'sent' })).toBe(1);
 });
