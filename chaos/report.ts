@@ -10,6 +10,7 @@ interface Result {
   byStatus: Record<string, number>;
   violations: Record<string, number>;
   faults: FaultCount[];
+  faultedShare: Record<'google' | 'resend', { calls: number; faulted: number; share: number }>;
   booking: { workerSelfRestarts: number; startsRetried: number; signalsRetried: number; googleCalls: number; resendCalls: number };
   secondsToSettleAfterLastFault: number | null;
   totalSeconds: number;
@@ -30,6 +31,10 @@ export function printTable(result: Result): void {
       ['worker exits restarted by the supervisor', result.booking.workerSelfRestarts],
       ['signals retried by the booker', result.booking.signalsRetried],
       ['Google / Resend calls', `${result.booking.googleCalls} / ${result.booking.resendCalls}`],
+      ...(['google', 'resend'] as const).map((api): [string, string] => {
+        const { calls, faulted, share } = result.faultedShare[api];
+        return [`${api} calls failed while faults were on`, `${faulted} of ${calls} (${(share * 100).toFixed(1)} %)`];
+      }),
     ]),
     ...rows('faults fired', result.faults.map((fault): [string, string] => [fault.fault, `${fault.fired}${fault.effect ? `  (${fault.effect})` : ''}`])),
     ...rows('broken promises (all must be 0)', Object.entries(result.violations)),

@@ -57,6 +57,11 @@ function countBy(values: string[]): Record<string, number> {
   return counts;
 }
 
+function faultedShare(requests: StandinServer['requests']): { calls: number; faulted: number; share: number } {
+  const faulted = requests.filter((request) => request.status === 'dropped' || Boolean(request.delayedMs) || (typeof request.status === 'number' && [403, 429, 500, 503].includes(request.status))).length;
+  return { calls: requests.length, faulted, share: requests.length === 0 ? 0 : Math.round((faulted / requests.length) * 1000) / 1000 };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(): Promise<number> {
@@ -210,6 +215,7 @@ async function main(): Promise<void> {
     google.faults.clear();
     resend.faults.clear();
     const lastFault = Date.now();
+    const faultWindow = { google: google.requests.length, resend: resend.requests.length };
     log('last fault over; random faults off; waiting for everything to settle');
 
     const connection = await Connection.connect({ address: temporalAddress });
@@ -257,6 +263,11 @@ async function main(): Promise<void> {
       byStatus: summary.byStatus,
       violations: summary.counts,
       faults: faultCounts,
+      /** The share of calls that failed while the random faults were on (the rest came after). */
+      faultedShare: {
+        google: faultedShare(google.requests.slice(0, faultWindow.google)),
+        resend: faultedShare(resend.requests.slice(0, faultWindow.resend)),
+      },
       answers: {
         google: countBy(google.requests.map((request) => String(request.status))),
         resend: countBy(resend.requests.map((request) => String(request.status))),
