@@ -38,6 +38,8 @@ interface Timeline {
   temporalDownMs: number;
   blackholeAt: number;
   blackholeMs: number;
+  /** How long the random faults may go on after the last crash, while the backlog drains. */
+  faultsAfterCrashesMaxMs: number;
   settleMs: number;
 }
 
@@ -47,8 +49,8 @@ function timeline(args: string[]): Timeline {
   const sessions = sessionsFlag >= 0 ? Number(args[sessionsFlag + 1]) : quick ? 100 : 1000;
   if (!Number.isInteger(sessions) || sessions < 10) throw new Error('--sessions must be a whole number of at least 10');
   return quick
-    ? { sessions, bookingMs: 10_000, killFirstWorkerAt: 4_000, cutDatabaseAt: 7_000, killSecondWorkerAt: 10_000, stopTemporalAt: 14_000, temporalDownMs: 5_000, blackholeAt: 24_000, blackholeMs: 10_000, settleMs: 120_000 }
-    : { sessions, bookingMs: 60_000, killFirstWorkerAt: 10_000, cutDatabaseAt: 20_000, killSecondWorkerAt: 30_000, stopTemporalAt: 40_000, temporalDownMs: 10_000, blackholeAt: 60_000, blackholeMs: 30_000, settleMs: 120_000 };
+    ? { sessions, bookingMs: 10_000, killFirstWorkerAt: 4_000, cutDatabaseAt: 7_000, killSecondWorkerAt: 10_000, stopTemporalAt: 14_000, temporalDownMs: 5_000, blackholeAt: 24_000, blackholeMs: 10_000, faultsAfterCrashesMaxMs: 60_000, settleMs: 120_000 }
+    : { sessions, bookingMs: 60_000, killFirstWorkerAt: 10_000, cutDatabaseAt: 20_000, killSecondWorkerAt: 30_000, stopTemporalAt: 40_000, temporalDownMs: 10_000, blackholeAt: 60_000, blackholeMs: 30_000, faultsAfterCrashesMaxMs: 240_000, settleMs: 120_000 };
 }
 
 function countBy(values: string[]): Record<string, number> {
@@ -121,6 +123,13 @@ async function main(): Promise<void> {
     await google.close();
     await resend.close();
   };
+  // Ctrl-C or a kill of the run must not leave workers and servers behind (they run in groups of their own).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping everything the run started`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
   try {
     temporal.start();
     await waitForTemporal(temporalAddress, 30_000);
@@ -205,12 +214,16 @@ async function main(): Promise<void> {
     proxy.release();
     processFaults.push({ fault: 'PostgreSQL black hole', fired: 1, effect: `${proxy.heldConnections} connections hung ${plan.blackholeMs / 1000} s` });
 
-    // The random faults go on until every session has come through its creation once (or a
-    // minute has passed): most of the work happens after the crashes, and must meet them too.
+    // The random faults go on while the backlog the crashes left drains: until every session has
+    // started its creation and all but a few stragglers (each held by a 65 s spike or a backoff, which
+    // would otherwise keep the faults on forever) have finished it, or the cap.
     const prisma = createPrismaClient(databaseUrl);
-    for (const until = Date.now() + 60_000; Date.now() < until; await sleep(1_000)) {
+    const stragglers = Math.max(2, Math.ceil(plan.sessions / 100));
+    for (const until = Date.now() + plan.faultsAfterCrashesMaxMs; Date.now() < until; await sleep(1_000)) {
       const done = readJournal(journalFile).some((entry) => entry.kind === 'done');
-      if (done && (await prisma.session.count({ where: { meetingStatus: { in: ['PENDING', 'CREATING'] } } })) === 0) break;
+      const pending = await prisma.session.count({ where: { meetingStatus: 'PENDING' } });
+      const creating = await prisma.session.count({ where: { meetingStatus: 'CREATING' } });
+      if (done && pending === 0 && creating <= stragglers) break;
     }
     google.faults.clear();
     resend.faults.clear();
