@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -19,6 +18,8 @@ import { creationAlertKind } from '../domain/google-errors';
 import { isJoinable, planReminders, reminderAction, type PlannedReminder } from '../domain/reminders';
 import { nextRetryDelay } from '../domain/retry-schedule';
 import { workflowInputProblem } from '../domain/workflow-input';
+import { notify, store } from './meeting/activities';
+import { failureMessage, failureType, isRetryable, rethrowCancellation } from './meeting/failures';
 import {
   cancelSignal,
   googleTaskQueue,
@@ -53,54 +54,19 @@ const PATCHES = {
   strictSignalChecks: 'strict-signal-checks',
 } as const;
 
-// Database writes: retried until the database answers again; they are idempotent.
-const store = proxyActivities<MainActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-// Emails: Resend outages are retried for about an hour; a rejected email is not retried.
-const notify = proxyActivities<MainActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
-});
-
 type RejectedSignal = Extract<ParsedCommand, { ok: false }>;
-
-/** What an activity itself failed with, rather than Temporal's wrapper around it. */
-function causeOf(error: unknown): unknown {
-  return error instanceof ActivityFailure ? (error.cause ?? error) : error;
-}
-
-function failureMessage(error: unknown): string {
-  const cause = causeOf(error);
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
-function isRetryable(error: unknown): boolean {
-  const cause = causeOf(error);
-  return !(cause instanceof ApplicationFailure && cause.nonRetryable);
-}
-
-function failureType(error: unknown): string | undefined {
-  const cause = causeOf(error);
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
-
-/** A step's failure is handled where it happens, but a cancellation of the workflow goes on up. */
-function rethrowCancellation(error: unknown): void {
-  if (isCancellation(error)) throw error;
-}
 
 /** The link people have now, which a regeneration replaces only once the new one is ready. */
 type CurrentLink = Pick<MeetingStatusView, 'meetingUrl' | 'meetingEventId'>;
 
 /**
- * One tutoring session's Google Meet link, from payment until the session is over: create it
- * (retrying on the configured schedule), store it, email both people, remind them, and follow the
- * admins' and booking service's requests (cancel, regenerate, reschedule) in the order they came.
+ * The workflow as it was before the `entity-v2` version, frozen whole so that sessions started
+ * before it replay unchanged (`SessionMeetingWorkflow` sends them here). Delete this file, with the
+ * histories that take this path, once no workflow started before that deploy still runs (sessions
+ * end at most about a year and an hour after booking; check `temporal workflow list --query
+ * 'ExecutionStatus="Running" AND StartTime < "<deploy time>"'`).
  */
-export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promise<MeetingStatusView> {
+export async function sessionMeetingWorkflowV1(input: SessionMeetingInput): Promise<MeetingStatusView> {
   // Typed in by a person (the Temporal UI, `temporal workflow start`): a bad start fails the workflow
   // at once, instead of failing its task over and over as a thrown TypeError would.
   const inputProblem = workflowInputProblem(input as unknown, workflowInfo().workflowId);
