@@ -131,8 +131,9 @@ export class MeetingSteps {
   }
 
   private async linkMade(generation: number, attempt: number, { eventId, meetingUrl }: { eventId: string; meetingUrl: string }): Promise<void> {
-    await this.record({ kind: 'meetingActive', generation, attempt, eventId, meetingUrl });
+    // Made before it is stored: a regenerate that comes once the row shows the link asks for a new one.
     const made = this.meeting.linkMade(generation, eventId, meetingUrl);
+    await this.record({ kind: 'meetingActive', generation, attempt, eventId, meetingUrl });
     this.showStatus();
     await this.deleteEvents(made.replaced, 'replaced by a new link');
     await this.markJoinableIfDue();
