@@ -87,7 +87,7 @@ export function checkRun(evidence: RunEvidence): CheckSummary {
       }
       if (live.length > 0) flag('live-event-left', sessionId, `cancelled, but event ${live[0]?.id} is still live`);
     } else {
-      checkUncancelled(session, live, alertsFor.get(sessionId) ?? [], evidence.attemptsPerGeneration, flag);
+      checkUncancelled(session, live, alertsFor.get(sessionId) ?? [], auditOf.get(sessionId) ?? [], evidence.attemptsPerGeneration, flag);
     }
     checkEmails(session, emailsTo, flag);
     checkAudit(sessionId, auditOf.get(sessionId) ?? [], flag);
@@ -119,14 +119,30 @@ export const VIOLATION_KINDS: Array<Violation['kind']> = [
 
 type Flag = (kind: Violation['kind'], sessionId: string, detail: string) => void;
 
-function checkUncancelled(session: SessionEvidence, live: RunEvidence['calendarEvents'], alerts: EmailRecord[], attemptsPerGeneration: number, flag: Flag): void {
+/** A regenerate that came while a link was being made is merged into that link, not made anew (audited so). */
+function isMergedRegenerate(row: AuditRecord): boolean {
+  const signal = (row.detail as { signal?: unknown } | null)?.signal;
+  return row.action === 'REGENERATION_MERGED' || (row.action === 'SIGNAL_IGNORED' && signal === 'regenerate');
+}
+
+function checkUncancelled(
+  session: SessionEvidence,
+  live: RunEvidence['calendarEvents'],
+  alerts: EmailRecord[],
+  audit: AuditRecord[],
+  attemptsPerGeneration: number,
+  flag: Flag,
+): void {
   const { sessionId, row, workflow, query } = session;
   if (!row || !workflow) return;
   if (workflow.status !== 'RUNNING') flag('wrong-state', sessionId, `the workflow is ${workflow.status}, but the session is days ahead and not cancelled`);
   const creations = workflow.activities.filter((activity) => activity.type === 'createMeetingEvent');
   const generations = new Set(creations.map((activity) => Number(activity.args[1])));
   const regenerations = workflow.signals.filter((signal) => signal.name === 'regenerate').length;
-  if (generations.size < 1 + regenerations) flag('wrong-state', sessionId, `${regenerations} regenerate signals, but links were made for only ${generations.size} generations`);
+  const merged = audit.filter(isMergedRegenerate).length;
+  if (generations.size + merged < 1 + regenerations) {
+    flag('wrong-state', sessionId, `${regenerations} regenerate signals, but links were made for only ${generations.size} generations (${merged} merged)`);
+  }
   const lastMove = workflow.signals.filter((signal) => signal.name === 'reschedule').at(-1)?.input as { startTime?: string } | undefined;
   if (lastMove?.startTime && Date.parse(lastMove.startTime) !== Date.parse(row.startTime)) {
     flag('wrong-state', sessionId, `rescheduled to ${lastMove.startTime}, but the row starts at ${row.startTime}`);

@@ -56,6 +56,16 @@ function isGone(error: unknown): boolean {
   return status === 404 || status === 410;
 }
 
+/**
+ * The event to move or delete: its id as the workflow stored it, or (from workflows that ran before
+ * it passed ids, their activities perhaps still in flight) the link generation it was derived from.
+ */
+type StoredEvent = string | number;
+
+function storedEventId(sessionId: string, event: StoredEvent): string {
+  return typeof event === 'string' ? event : meetingEventId(sessionId, event);
+}
+
 export function createCalendarActivities({
   prisma,
   calendar,
@@ -74,9 +84,10 @@ export function createCalendarActivities({
      * and link generation. If an earlier try already created it (its answer lost), Google says 409 and
      * we carry on with that event: one session, one event, whatever happens to the network.
      */
-    async createMeetingEvent(sessionId: string, generation: number, attempt: number): Promise<MeetingEventResult> {
+    async createMeetingEvent(sessionId: string, generation: number, attempt: number, chosenEventId?: string): Promise<MeetingEventResult> {
       const session = await loadSessionDetails(prisma, sessionId);
-      const eventId = meetingEventId(sessionId, generation);
+      // The workflow passes the id it chose and stores; attempts scheduled before it did, derive it.
+      const eventId = chosenEventId ?? meetingEventId(sessionId, generation);
       const requestId = conferenceRequestId(sessionId, generation);
       let event: CalendarEventView;
       try {
@@ -126,11 +137,11 @@ export function createCalendarActivities({
     },
 
     /**
-     * Moves the event of a link generation to new times with a patch of start and end only, so its
-     * Meet conference (and link) stays. Answers `missing` when that generation has no event.
+     * Moves an event to new times with a patch of start and end only, so its Meet conference (and
+     * link) stays. Answers `missing` when there is no such event.
      */
-    async moveMeetingEvent(sessionId: string, generation: number, startTime: string, endTime: string): Promise<'moved' | 'missing'> {
-      const eventId = meetingEventId(sessionId, generation);
+    async moveMeetingEvent(sessionId: string, event: StoredEvent, startTime: string, endTime: string): Promise<'moved' | 'missing'> {
+      const eventId = storedEventId(sessionId, event);
       try {
         await callGoogle(metrics, 'patch', () =>
           calendar.events.patch({
@@ -147,9 +158,9 @@ export function createCalendarActivities({
       }
     },
 
-    /** Deletes the event of a link generation; one that is already gone (404, 410) counts as done. */
-    async deleteMeetingEvent(sessionId: string, generation: number): Promise<'deleted' | 'already-gone'> {
-      const eventId = meetingEventId(sessionId, generation);
+    /** Deletes an event; one that is already gone (404, 410) counts as done. */
+    async deleteMeetingEvent(sessionId: string, event: StoredEvent): Promise<'deleted' | 'already-gone'> {
+      const eventId = storedEventId(sessionId, event);
       try {
         await callGoogle(metrics, 'delete', () => calendar.events.delete({ calendarId, eventId, sendUpdates: 'all' }));
         return 'deleted';

@@ -29,6 +29,6 @@ export function createGoogleActivities(deps: ActivityDeps) {
 
 export type MainActivities = ReturnType<typeof createMainActivities>;
 export type GoogleActivities = ReturnType<typeof createGoogleActivities>;
-export type { MeetingSchedule } from './session-store';
+export type { MeetingSchedule, SignalRejectionBatch } from './session-store';
 export type { AdminAlert } from './notifications';
 export type { HealthActivities, SessionWithoutLink } from './health';

@@ -119,8 +119,10 @@ export function createNotificationActivities(deps: NotificationDeps) {
      * Emails teacher and student, each with the time in their own zone. Each email has its own
      * idempotency key, so a retry after a partial failure never sends anyone a second copy.
      */
-    async sendMeetingEmails(sessionId: string, kind: MeetingEmailKind, occurrence: string): Promise<void> {
-      const session = await loadSessionDetails(prisma, sessionId);
+    async sendMeetingEmails(sessionId: string, kind: MeetingEmailKind, occurrence: string, meetingUrl?: string | null): Promise<void> {
+      const stored = await loadSessionDetails(prisma, sessionId);
+      // The workflow passes the link it knows; emails scheduled before it did read the row's.
+      const session = meetingUrl === undefined ? stored : { ...stored, meetingUrl };
       if (!session.meetingUrl && (kind === 'confirmation' || kind === 'regenerated')) {
         throw ApplicationFailure.nonRetryable(`session ${sessionId} has no meeting link to send`, 'NoMeetingLink');
       }

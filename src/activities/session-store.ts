@@ -6,6 +6,12 @@ import { sessionMeetingProblems } from '../domain/session-validation';
 import { findSessionRow } from './session-details';
 import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
 
+/** Rejected signals, as the workflow batches them: those it kept, and how many more it only counted. */
+export interface SignalRejectionBatch {
+  rejected: Array<{ signal: string; problem: string; actor: string }>;
+  uncounted: number;
+}
+
 export interface MeetingSchedule {
   startTime: string;
   endTime: string;
@@ -65,6 +71,18 @@ export function createSessionStoreActivities({ prisma, now = () => new Date(), m
         insertAudit(prisma, sessionId, record.audit),
       ]);
       await countCreationEnd(sessionId, change, at);
+    },
+
+    /**
+     * Audits a batch of rejected signals in one transaction, one `SIGNAL_REJECTED` row each, and one
+     * more for those only counted (a storm of bad signals is audited at a bounded cost).
+     */
+    async recordSignalRejections(sessionId: string, batch: SignalRejectionBatch): Promise<void> {
+      const entries = batch.rejected.map((rejection) => recordForChange({ kind: 'signalRejected', ...rejection }, now()).audit);
+      if (batch.uncounted > 0) {
+        entries.push({ action: 'SIGNALS_REJECTED_UNCOUNTED', actor: 'system', outcome: 'FAILURE', error: `${batch.uncounted} more signals were rejected`, detail: { count: batch.uncounted } });
+      }
+      await prisma.$transaction(entries.map((entry, index) => insertAudit(prisma, sessionId, entry, `r${index}`)));
     },
   };
 }

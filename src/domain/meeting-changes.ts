@@ -2,12 +2,15 @@ import type { MeetingStatus } from '../workflows/contract';
 
 /** Something that happened to a session's meeting, as the workflow reports it to the read model. */
 export type MeetingChange =
-  | { kind: 'attemptStarted'; generation: number; attempt: number }
+  /** `replacing`: a new link is made beside the one people have, which stays ACTIVE meanwhile. */
+  | { kind: 'attemptStarted'; generation: number; attempt: number; replacing?: boolean }
   | { kind: 'attemptFailed'; generation: number; attempt: number; error: string; retryInMs: number }
   | { kind: 'meetingActive'; generation: number; attempt: number; eventId: string; meetingUrl: string }
   | { kind: 'creationFailed'; generation: number; attempts: number; error: string; permanent: boolean }
   | { kind: 'regenerationFailed'; generation: number; attempts: number; error: string }
   | { kind: 'regenerationRequested'; generation: number; actor: string; reason: string | null }
+  /** A regenerate that came while a link was being made: that link's next attempt runs at once instead. */
+  | { kind: 'regenerationMerged'; generation: number; actor: string; reason: string | null }
   | { kind: 'rescheduled'; startTime: string; endTime: string; actor: string }
   | { kind: 'cancelled'; actor: string; reason: string | null }
   | { kind: 'joinable' }
@@ -50,7 +53,7 @@ export function recordForChange(change: MeetingChange, now: Date): MeetingChange
   switch (change.kind) {
     case 'attemptStarted':
       return {
-        session: { meetingStatus: 'CREATING', meetingRetryCount: change.attempt - 1, meetingLastAttemptAt: now },
+        session: { ...(change.replacing ? {} : { meetingStatus: 'CREATING' as const }), meetingRetryCount: change.attempt - 1, meetingLastAttemptAt: now },
         audit: audit('ATTEMPT_STARTED', 'INFO', null, { generation: change.generation, attempt: change.attempt }),
       };
     case 'attemptFailed':
@@ -96,6 +99,11 @@ export function recordForChange(change: MeetingChange, now: Date): MeetingChange
       return {
         session: {},
         audit: audit('REGENERATION_REQUESTED', 'INFO', null, { generation: change.generation, reason: change.reason }, change.actor),
+      };
+    case 'regenerationMerged':
+      return {
+        session: {},
+        audit: audit('REGENERATION_MERGED', 'INFO', null, { generation: change.generation, reason: change.reason }, change.actor),
       };
     case 'rescheduled':
       return {

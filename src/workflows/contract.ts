@@ -2,6 +2,7 @@
 // client and the workflow bundle can use it.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { SerialisedMeetingState } from './meeting/session-meeting-state';
 
 export const SESSION_MEETING_WORKFLOW_TYPE = 'SessionMeetingWorkflow';
 export const DEFAULT_TASK_QUEUE = 'session-meetings';
@@ -12,6 +13,8 @@ export type MeetingStatus = (typeof MEETING_STATUSES)[number];
 /** Ids only: names and email addresses stay out of workflow history. */
 export interface SessionMeetingInput {
   sessionId: string;
+  /** Set only by the workflow itself when it continues as new: the meeting's state, carried over. */
+  state?: SerialisedMeetingState;
 }
 
 export interface MeetingStatusView {
@@ -25,6 +28,8 @@ export interface MeetingStatusView {
   startTime: string | null;
   endTime: string | null;
   nextReminderAt: string | null;
+  /** A new link is being made while people keep the current one (a regeneration); absent from older runs. */
+  newLinkPending?: boolean;
 }
 
 export const statusQuery = defineQuery<MeetingStatusView>('status');

@@ -1,413 +1,162 @@
 import {
-  ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   condition,
+  continueAsNew,
   isCancellation,
-  log,
   patched,
-  proxyActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AdminAlert, GoogleActivities, MainActivities } from '../activities';
-import type { MeetingEmailKind } from '../domain/email-content';
-import type { MeetingChange } from '../domain/meeting-changes';
-import { parseAdminRequest, parseReschedule, type MeetingCommand, type ParsedCommand, type SignalRules } from '../domain/meeting-commands';
-import { creationAlertKind } from '../domain/google-errors';
-import { isJoinable, planReminders, reminderAction, type PlannedReminder } from '../domain/reminders';
-import { nextRetryDelay } from '../domain/retry-schedule';
+import { meetingEventId } from '../domain/meeting-ids';
+import { parseAdminRequest, parseReschedule, type ParsedCommand } from '../domain/meeting-commands';
 import { workflowInputProblem } from '../domain/workflow-input';
-import {
-  cancelSignal,
-  googleTaskQueue,
-  meetingStatusSearchAttribute,
-  regenerateSignal,
-  rescheduleSignal,
-  sessionStartTimeSearchAttribute,
-  statusQuery,
-  type MeetingStatus,
-  type MeetingStatusView,
-  type SessionMeetingInput,
-} from './contract';
-
-/** How long after the session's end the workflow stays, for late admin actions. */
-const AFTER_SESSION_GRACE_MS = 60 * 60 * 1000;
+import { cancelSignal, regenerateSignal, rescheduleSignal, statusQuery, type MeetingStatusView, type SessionMeetingInput } from './contract';
+import { store } from './meeting/activities';
+import { failureMessage, failureType, rethrowCancellation } from './meeting/failures';
+import { alertAdmin, MeetingSteps, showStatus } from './meeting/meeting-steps';
+import { SessionMeeting } from './meeting/session-meeting-state';
+import { sessionMeetingWorkflowV1 } from './session-meeting-v1';
 
 /**
- * Behaviour added while sessions were running. Each new path is taken behind `patched()`, so that a
- * workflow whose history was written without it replays on the old one (README: "Changing the
- * workflow").
+ * Sessions started before this version run the frozen code they started with; the ids of the
+ * patches inside it are in `session-meeting-v1.ts`. New ones record this marker and run the entity.
  */
-const PATCHES = {
-  /** A failed regeneration keeps the link people have, ACTIVE, instead of turning the meeting FAILED. */
-  keepLinkWhenRegenerationFails: 'keep-link-when-regeneration-fails',
-  /** A link that is ready inside the last 10 minutes (or a move into them) makes the session joinable at once. */
-  joinableWhenLinkComesLate: 'joinable-when-link-comes-late',
-  /** A session that cannot get a meeting shows FAILED in visibility, and the admins hear of it. */
-  alertOnInvalidSession: 'alert-on-invalid-session',
-  /** Cancelling the workflow in Temporal (the UI's Cancel, `temporal workflow cancel`) cleans up as `cancel` does. */
-  cleanUpOnWorkflowCancel: 'clean-up-on-workflow-cancel',
-  /** Signals over 64 KB, or moving the start into the past or more than a year ahead, are rejected. */
-  strictSignalChecks: 'strict-signal-checks',
-} as const;
-
-// Database writes: retried until the database answers again; they are idempotent.
-const store = proxyActivities<MainActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-// Emails: Resend outages are retried for about an hour; a rejected email is not retried.
-const notify = proxyActivities<MainActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
-});
-
-type RejectedSignal = Extract<ParsedCommand, { ok: false }>;
-
-/** What an activity itself failed with, rather than Temporal's wrapper around it. */
-function causeOf(error: unknown): unknown {
-  return error instanceof ActivityFailure ? (error.cause ?? error) : error;
-}
-
-function failureMessage(error: unknown): string {
-  const cause = causeOf(error);
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
-function isRetryable(error: unknown): boolean {
-  const cause = causeOf(error);
-  return !(cause instanceof ApplicationFailure && cause.nonRetryable);
-}
-
-function failureType(error: unknown): string | undefined {
-  const cause = causeOf(error);
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
-
-/** A step's failure is handled where it happens, but a cancellation of the workflow goes on up. */
-function rethrowCancellation(error: unknown): void {
-  if (isCancellation(error)) throw error;
-}
-
-/** The link people have now, which a regeneration replaces only once the new one is ready. */
-type CurrentLink = Pick<MeetingStatusView, 'meetingUrl' | 'meetingEventId'>;
+const ENTITY_VERSION = 'entity-v2';
 
 /**
- * One tutoring session's Google Meet link, from payment until the session is over: create it
- * (retrying on the configured schedule), store it, email both people, remind them, and follow the
- * admins' and booking service's requests (cancel, regenerate, reschedule) in the order they came.
+ * A run continues as new, carrying the meeting's state, once its history is this long, or when
+ * Temporal suggests it (at about 4,100 events by default): far below the 10,240 events at which
+ * Temporal warns and the 51,200 at which it terminates the workflow.
+ */
+const MAX_RUN_HISTORY_EVENTS = 4_000;
+
+const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= MAX_RUN_HISTORY_EVENTS;
+
+/**
+ * One tutoring session's Google Meet link, from payment until the session is over. The meeting's
+ * state and decisions live in `SessionMeeting`; this function wires the signals and the query to it
+ * and runs its steps one at a time, until the meeting is cancelled or over.
  */
 export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promise<MeetingStatusView> {
+  if (!patched(ENTITY_VERSION)) return sessionMeetingWorkflowV1(input);
   // Typed in by a person (the Temporal UI, `temporal workflow start`): a bad start fails the workflow
   // at once, instead of failing its task over and over as a thrown TypeError would.
   const inputProblem = workflowInputProblem(input as unknown, workflowInfo().workflowId);
   if (inputProblem) throw ApplicationFailure.nonRetryable(inputProblem, 'InvalidWorkflowInput');
   const { sessionId } = input;
-  const view: MeetingStatusView = {
-    sessionId,
-    meetingStatus: 'PENDING',
-    meetingUrl: null,
-    meetingEventId: null,
-    attempts: 0,
-    lastError: null,
-    startTime: null,
-    endTime: null,
-    nextReminderAt: null,
-  };
-  const inbox: MeetingCommand[] = [];
-  const rejected: RejectedSignal[] = [];
-  const receive = (parsed: ParsedCommand) => (parsed.ok ? inbox.push(parsed.command) : rejected.push(parsed));
-  setHandler(statusQuery, () => view);
-  // A workflow that accepted a signal under the old rules must replay it accepted.
-  const rules: SignalRules = patched(PATCHES.strictSignalChecks) ? 'current' : 'lenient';
-  setHandler(cancelSignal, (raw?: unknown) => void receive(parseAdminRequest('cancel', raw, rules)));
-  setHandler(regenerateSignal, (raw?: unknown) => void receive(parseAdminRequest('regenerate', raw, rules)));
-  setHandler(rescheduleSignal, (raw: unknown) => void receive(parseReschedule(raw, new Date(), rules)));
+  const eventIdOf = (generation: number) => meetingEventId(sessionId, generation);
 
+  // Until the session is loaded, signals wait here and the query shows it PENDING.
+  const early: Array<{ parsed: ParsedCommand; at: number }> = [];
+  let failedView: MeetingStatusView | undefined;
+  let meeting: SessionMeeting | undefined = input.state === undefined ? undefined : restore(sessionId, input.state, eventIdOf);
+  const receive = (parsed: ParsedCommand) => (meeting ? meeting.receive(parsed, Date.now()) : early.push({ parsed, at: Date.now() }));
+  setHandler(statusQuery, () => meeting?.view() ?? failedView ?? pendingView(sessionId));
+  setHandler(cancelSignal, (raw?: unknown) => void receive(parseAdminRequest('cancel', raw)));
+  setHandler(regenerateSignal, (raw?: unknown) => void receive(parseAdminRequest('regenerate', raw)));
+  setHandler(rescheduleSignal, (raw: unknown) => void receive(parseReschedule(raw, new Date())));
+
+  meeting ??= await book(sessionId, eventIdOf, (view) => (failedView = view));
+  for (const { parsed, at } of early.splice(0)) meeting.receive(parsed, at);
+  const steps = new MeetingSteps(meeting, workflowInfo().taskQueue);
+  steps.showStatus();
+  steps.showStartTime();
+
+  let ended: string;
+  try {
+    ended = await runUntilEnded(meeting, steps);
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    // Cancelled in Temporal (the UI's Cancel, `temporal workflow cancel`): the same clean-up as `cancel`.
+    await CancellationScope.nonCancellable(() =>
+      steps.cancel({ kind: 'cancel', command: { kind: 'cancel', actor: 'temporal', reason: 'the workflow was cancelled in Temporal' } }),
+    );
+    ended = 'the meeting was cancelled';
+  }
+  await CancellationScope.nonCancellable(() => steps.recordLate(ended));
+  return meeting.view();
+}
+
+/** The meeting's steps, one at a time; says how it ended. Continues as new when idle and its history is long. */
+async function runUntilEnded(meeting: SessionMeeting, steps: MeetingSteps): Promise<string> {
+  for (;;) {
+    // Between steps nothing is in flight and every handler is done (they only queue): the next run
+    // can start from the state alone, requests and rejections not yet acted on included.
+    if (shouldContinueAsNew()) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof SessionMeetingWorkflow>({ sessionId: meeting.sessionId, state: meeting.serialise() });
+    }
+    const step = meeting.nextStep(Date.now());
+    switch (step.kind) {
+      case 'record-rejections':
+        await steps.recordRejections(step);
+        break;
+      case 'cancel':
+        await steps.cancel(step);
+        return 'the meeting was cancelled';
+      case 'attempt':
+        await steps.attempt(step);
+        break;
+      case 'regenerate':
+        await steps.regenerate(step);
+        break;
+      case 'retry-now':
+        await steps.retryNow(step);
+        break;
+      case 'regenerate-satisfied':
+        await steps.regenerateSatisfied(step);
+        break;
+      case 'reschedule':
+        await steps.reschedule(step);
+        break;
+      case 'remind':
+        await steps.remind(step);
+        break;
+      case 'over':
+        return 'the session is over';
+      case 'wait': {
+        // Wakes for a request, a full batch of rejections, or the first rejection (whose audit is
+        // then due soon); other rejections wait for the batch, so a storm of them costs few steps.
+        const hadRejections = meeting.rejections !== 'none';
+        const wake = () => meeting.hasRequests || meeting.rejections === 'batch' || (!hadRejections && meeting.rejections !== 'none') || shouldContinueAsNew();
+        await condition(wake, Math.max(step.until - Date.now(), 1));
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * Reads the session and the worker's policy. A session that cannot get a meeting shows FAILED, its
+ * admins are alerted (a stored one is now marked FAILED with its problems; nothing else would tell
+ * anyone before it is missed; an unknown one has no row to audit the alert against), and the
+ * workflow fails.
+ */
+async function book(sessionId: string, eventIdOf: (generation: number) => string, showFailure: (view: MeetingStatusView) => void): Promise<SessionMeeting> {
   const schedule = await store.loadMeetingSession(sessionId).catch(async (error: unknown) => {
     rethrowCancellation(error);
     const message = failureMessage(error);
-    if (patched(PATCHES.alertOnInvalidSession)) {
-      view.lastError = message;
-      setStatus('FAILED');
-      // A stored session is now marked FAILED with its problems; nothing else would tell anyone before
-      // it is missed. (An unknown one has no row to audit the alert against: its workflow fails alone.)
-      if (failureType(error) === 'InvalidSession') {
-        await alertAdmin({ kind: 'invalid-session', occurrence: 'start', summary: 'The session cannot get a meeting', error: message });
-      }
+    showFailure({ ...pendingView(sessionId), meetingStatus: 'FAILED', lastError: message });
+    showStatus('FAILED');
+    if (failureType(error) === 'InvalidSession') {
+      await alertAdmin(sessionId, { kind: 'invalid-session', occurrence: 'start', summary: 'The session cannot get a meeting', error: message });
     }
     throw ApplicationFailure.nonRetryable(message, 'InvalidSession');
   });
   const policy = await store.meetingPolicy();
+  return SessionMeeting.booked(sessionId, schedule, policy, eventIdOf, Date.now());
+}
 
-  // Google calls: one try each for creation (the spec's schedule below decides about the next
-  // attempt); moves and deletes retry on Temporal's own policy.
-  const googleQueue = googleTaskQueue(workflowInfo().taskQueue);
-  const google = proxyActivities<GoogleActivities>({ taskQueue: googleQueue, startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
-  const conference = proxyActivities<GoogleActivities>({
-    taskQueue: googleQueue,
-    startToCloseTimeout: policy.conferenceWaitMs + 30_000,
-    heartbeatTimeout: '30 seconds',
-    retry: { maximumAttempts: 1 },
-  });
-  const googleChanges = proxyActivities<GoogleActivities>({
-    taskQueue: googleQueue,
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
-  });
-
-  let generation = 1;
-  /** Link generations whose Calendar event may exist. */
-  const liveGenerations = new Set<number>();
-  let changeCount = 0;
-  let reminders: PlannedReminder[] = [];
-  /** Whether the row says the session is joinable (FR-6) for its current times. */
-  let joinable = false;
-
-  function setStatus(status: MeetingStatus): void {
-    view.meetingStatus = status;
-    upsertSearchAttributes([{ key: meetingStatusSearchAttribute, value: status }]);
-  }
-
-  function setSchedule(startTime: string, endTime: string): void {
-    view.startTime = startTime;
-    view.endTime = endTime;
-    upsertSearchAttributes([{ key: sessionStartTimeSearchAttribute, value: new Date(startTime) }]);
-    reminders = planReminders(Date.parse(startTime), Date.now());
-    view.nextReminderAt = reminders[0] ? new Date(reminders[0].at).toISOString() : null;
-  }
-
-  const record = (change: MeetingChange) => store.recordMeetingChange(sessionId, change);
-  const cancelPending = () => inbox.some((command) => command.kind === 'cancel');
-
-  async function alertAdmin(alert: Omit<AdminAlert, 'sessionId'>): Promise<void> {
-    try {
-      await notify.alertAdmin({ sessionId, ...alert });
-    } catch (error) {
-      rethrowCancellation(error);
-      log.error('admin alert could not be sent', { sessionId, kind: alert.kind, error: failureMessage(error) });
-    }
-  }
-
-  async function emailBoth(kind: MeetingEmailKind, occurrence: string): Promise<void> {
-    try {
-      await notify.sendMeetingEmails(sessionId, kind, occurrence);
-    } catch (error) {
-      rethrowCancellation(error);
-      const message = failureMessage(error);
-      await record({ kind: 'emailFailed', email: kind, error: message });
-      await alertAdmin({ kind: `email-${kind}-failed`, occurrence, summary: `The ${kind} emails could not be sent`, error: message });
-    }
-  }
-
-  /**
-   * Makes the link of a generation, attempt after attempt on the configured schedule. Gives way as
-   * soon as a cancel is waiting (between steps, and during the waits). `current` is the link it is
-   * to replace, if people have one.
-   */
-  async function createLink(gen: number, current: CurrentLink | null): Promise<'active' | 'failed' | 'interrupted'> {
-    for (let attempt = 1; ; attempt++) {
-      if (cancelPending()) return 'interrupted';
-      view.attempts = attempt;
-      setStatus('CREATING');
-      await record({ kind: 'attemptStarted', generation: gen, attempt });
-      try {
-        liveGenerations.add(gen);
-        const event = await google.createMeetingEvent(sessionId, gen, attempt);
-        view.meetingEventId = event.eventId;
-        const meetingUrl = event.meetingUrl ?? (await conference.awaitConference(event.eventId, policy.conferenceWaitMs));
-        await record({ kind: 'meetingActive', generation: gen, attempt, eventId: event.eventId, meetingUrl });
-        view.meetingUrl = meetingUrl;
-        view.lastError = null;
-        setStatus('ACTIVE');
-        return 'active';
-      } catch (error) {
-        rethrowCancellation(error);
-        const message = failureMessage(error);
-        view.lastError = message;
-        const retryable = isRetryable(error);
-        const retryInMs = nextRetryDelay(policy.retryBackoffMs, attempt, retryable);
-        if (retryInMs === undefined) {
-          if (current && patched(PATCHES.keepLinkWhenRegenerationFails)) {
-            await keepCurrentLink(current, gen, attempt, message);
-            return 'failed';
-          }
-          await record({ kind: 'creationFailed', generation: gen, attempts: attempt, error: message, permanent: !retryable });
-          setStatus('FAILED');
-          const kind = creationAlertKind(failureType(error));
-          await alertAdmin({
-            kind,
-            occurrence: `g${gen}`,
-            summary:
-              kind === 'credentials'
-                ? 'Google refuses the service account: no meeting can be made until its access is restored'
-                : retryable
-                  ? `Meeting creation failed after ${attempt} attempts`
-                  : 'Meeting creation failed with a permanent error',
-            error: message,
-          });
-          return 'failed';
-        }
-        log.warn('meeting attempt failed; retrying', { sessionId, attempt, retryInMs, error: message });
-        await record({ kind: 'attemptFailed', generation: gen, attempt, error: message, retryInMs });
-        if (await condition(cancelPending, retryInMs)) return 'interrupted';
-      }
-    }
-  }
-
-  /** A regeneration that could not make its link: the link people have stays, and the admins hear of it. */
-  async function keepCurrentLink(current: CurrentLink, gen: number, attempts: number, error: string): Promise<void> {
-    Object.assign(view, current);
-    await record({ kind: 'regenerationFailed', generation: gen, attempts, error });
-    setStatus('ACTIVE');
-    await deleteEvents([gen], 'a new link could not be made');
-    await alertAdmin({
-      kind: 'regeneration-failed',
-      occurrence: `g${gen}`,
-      summary: `No new meeting link could be made (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); the current link stays`,
-      error,
-    });
-  }
-
-  /** FR-6: from 10 minutes before the start the join button is prominent, however late the link came. */
-  async function markJoinableIfDue(): Promise<void> {
-    if (joinable || view.meetingStatus !== 'ACTIVE' || !isJoinable(Date.parse(view.startTime ?? ''), Date.now())) return;
-    if (!patched(PATCHES.joinableWhenLinkComesLate)) return;
-    await record({ kind: 'joinable' });
-    joinable = true;
-  }
-
-  async function deleteEvents(generations: number[], purpose: string): Promise<void> {
-    for (const gen of generations) {
-      try {
-        await googleChanges.deleteMeetingEvent(sessionId, gen);
-        liveGenerations.delete(gen);
-      } catch (error) {
-        rethrowCancellation(error);
-        await alertAdmin({ kind: 'event-delete-failed', occurrence: `g${gen}`, summary: `The Calendar event could not be deleted (${purpose})`, error: failureMessage(error) });
-      }
-    }
-  }
-
-  async function cancel(command: Extract<MeetingCommand, { kind: 'cancel' }>): Promise<void> {
-    await deleteEvents([...liveGenerations], 'cancellation');
-    await record({ kind: 'cancelled', actor: command.actor, reason: command.reason });
-    setStatus('CANCELLED');
-    view.meetingUrl = null;
-    reminders = [];
-    view.nextReminderAt = null;
-    await emailBoth('cancelled', 'once');
-  }
-
-  async function regenerate(command: Extract<MeetingCommand, { kind: 'regenerate' }>): Promise<void> {
-    const previous = [...liveGenerations];
-    // From FAILED after the first creation, nobody has had a link yet: the new one is their first.
-    const current: CurrentLink | null = view.meetingUrl === null ? null : { meetingUrl: view.meetingUrl, meetingEventId: view.meetingEventId };
-    generation += 1;
-    await record({ kind: 'regenerationRequested', generation, actor: command.actor, reason: command.reason });
-    if ((await createLink(generation, current)) !== 'active') return;
-    await deleteEvents(previous, 'replaced by a new link');
-    await markJoinableIfDue();
-    await emailBoth(current ? 'regenerated' : 'confirmation', `g${generation}`);
-  }
-
-  async function reschedule(command: Extract<MeetingCommand, { kind: 'reschedule' }>): Promise<void> {
-    await record({ kind: 'rescheduled', startTime: command.startTime, endTime: command.endTime, actor: command.actor });
-    joinable = false;
-    for (const gen of liveGenerations) {
-      try {
-        if ((await googleChanges.moveMeetingEvent(sessionId, gen, command.startTime, command.endTime)) === 'missing') liveGenerations.delete(gen);
-      } catch (error) {
-        rethrowCancellation(error);
-        await alertAdmin({ kind: 'event-move-failed', occurrence: `c${changeCount}`, summary: 'The Calendar event could not be moved', error: failureMessage(error) });
-      }
-    }
-    setSchedule(command.startTime, command.endTime);
-    await markJoinableIfDue();
-    await emailBoth('rescheduled', `c${changeCount}`);
-  }
-
-  async function remind(reminder: PlannedReminder): Promise<void> {
-    const occurrence = `s${Date.parse(view.startTime ?? '')}`;
-    switch (reminderAction(reminder.kind, view.meetingStatus === 'ACTIVE')) {
-      case 'email-both':
-        return emailBoth('reminder-24h', occurrence);
-      case 'mark-joinable-and-email':
-        if (!joinable) await record({ kind: 'joinable' });
-        joinable = true;
-        return emailBoth('starting-soon', occurrence);
-      case 'alert-admin':
-        return alertAdmin({ kind: 'no-link-2h', occurrence, summary: 'The session starts in 2 hours and has no meeting link', error: view.lastError });
-      case 'skip-no-link':
-        await record({ kind: 'reminderSkipped', reminder: reminder.kind, why: `meeting is ${view.meetingStatus}, no link to send` });
-        return;
-      case 'nothing':
-        return;
-    }
-  }
-
-  async function recordRejections(): Promise<void> {
-    for (let signal = rejected.shift(); signal; signal = rejected.shift()) {
-      log.warn('signal rejected', { sessionId, signal: signal.signal, problem: signal.problem });
-      await record({ kind: 'signalRejected', signal: signal.signal, problem: signal.problem, actor: signal.actor });
-    }
-  }
-
-  /** From the first link until the session is over or cancelled; says how it ended. */
-  async function lookAfterTheMeeting(): Promise<string> {
-    if ((await createLink(generation, null)) === 'active') {
-      await markJoinableIfDue();
-      await emailBoth('confirmation', `g${generation}`);
-    }
-    for (;;) {
-      await recordRejections();
-      const command = inbox.shift();
-      if (command) {
-        changeCount += 1;
-        if (command.kind === 'cancel') {
-          await cancel(command);
-          return 'the meeting was cancelled';
-        }
-        if (command.kind === 'regenerate') await regenerate(command);
-        else await reschedule(command);
-        continue;
-      }
-      const wakeAt = reminders[0]?.at ?? Date.parse(view.endTime ?? '') + AFTER_SESSION_GRACE_MS;
-      if (wakeAt > Date.now()) {
-        await condition(() => inbox.length > 0 || rejected.length > 0, wakeAt - Date.now());
-        continue;
-      }
-      const due = reminders.shift();
-      view.nextReminderAt = reminders[0] ? new Date(reminders[0].at).toISOString() : null;
-      if (!due) return 'the session is over';
-      await remind(due);
-    }
-  }
-
-  // The lifecycle.
-  setSchedule(schedule.startTime, schedule.endTime);
-  let ended: string;
+function restore(sessionId: string, state: unknown, eventIdOf: (generation: number) => string): SessionMeeting {
   try {
-    ended = await lookAfterTheMeeting();
+    return SessionMeeting.restore(sessionId, state, eventIdOf);
   } catch (error) {
-    if (!isCancellation(error) || !patched(PATCHES.cleanUpOnWorkflowCancel)) throw error;
-    // Steps under way have finished (activities wait for their cancellation to complete), so the
-    // events to delete are all known.
-    await CancellationScope.nonCancellable(() => cancel({ kind: 'cancel', actor: 'temporal', reason: 'the workflow was cancelled in Temporal' }));
-    ended = 'the meeting was cancelled';
+    throw ApplicationFailure.nonRetryable(`the workflow input's state is not a meeting's: ${failureMessage(error).slice(0, 500)}`, 'InvalidWorkflowInput');
   }
+}
 
-  // Signals that came too late change nothing, but are not lost without a trace.
-  await CancellationScope.nonCancellable(async () => {
-    while (inbox.length > 0 || rejected.length > 0) {
-      await recordRejections();
-      for (let late = inbox.shift(); late; late = inbox.shift()) {
-        await record({ kind: 'signalIgnored', signal: late.kind, actor: late.actor, why: ended });
-      }
-    }
-  });
-  return view;
+function pendingView(sessionId: string): MeetingStatusView {
+  return { sessionId, meetingStatus: 'PENDING', meetingUrl: null, meetingEventId: null, attempts: 0, lastError: null, startTime: null, endTime: null, nextReminderAt: null };
 }

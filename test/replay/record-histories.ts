@@ -94,6 +94,22 @@ async function main(): Promise<void> {
       h.google.configure({ outcome: 'success' });
       return sessionMeetingWorkflowId(id);
     },
+    // A run continued as new after a storm of malformed reschedules, carrying the meeting's state:
+    // then rescheduled for real. The latest run is recorded: it starts from the carried state.
+    continued: async (h) => {
+      const id = await active(h);
+      const first = await handle(h, id).describe();
+      // In bursts with pauses: Temporal refuses a continue-as-new while new signals keep arriving.
+      for (let sent = 0; (await handle(h, id).describe()).runId === first.runId; sent += 500) {
+        if (sent > 8_000) throw new Error('the workflow did not continue as new');
+        await Promise.all(Array.from({ length: 500 }, () => handle(h, id).signal('reschedule', { startTime: 'soon', endTime: 'later' })));
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      const start = Date.now() + 4 * 24 * HOUR;
+      await h.meetings.rescheduleSession(id, { startTime: new Date(start).toISOString(), endTime: new Date(start + HOUR).toISOString(), actor: 'booking-service' });
+      await waitFor(emails(h, id, 'rescheduled'), (list) => list.length === 2, 60_000);
+      return sessionMeetingWorkflowId(id);
+    },
     // Cancelled in Temporal (the UI's Cancel) rather than by the signal: the same clean-up.
     'cancelled-in-temporal': async (h) => {
       const id = await active(h);

@@ -40,10 +40,38 @@ function workflowBundle() {
 // workflows hold when the patch is deployed; they must replay on its old path) and after it.
 const PATCHED_PATHS = ['booked-minutes-before', 'cancelled-in-temporal', 'invalid-session', 'regeneration-failed', 'rescheduled'];
 
-test('the main paths are all recorded, and each patched path from before and after its patch', () => {
+const MAIN_PATHS = ['cancelled', 'created', 'failed-then-regenerated', ...PATCHED_PATHS];
+
+// Sessions started before the entity reshape run the frozen V1 code: their histories are `.v1` (and
+// `.before-patch`); the entity's are recorded under the scenario's own name, with the continued run.
+test('the main paths are all recorded, on V1 (each patched path from before and after its patch) and on the entity', () => {
   expect(recorded.map((r) => r.name).sort()).toEqual(
-    ['cancelled', 'created', 'failed-then-regenerated', 'health-run', ...PATCHED_PATHS, ...PATCHED_PATHS.map((name) => `${name}.before-patch`)].sort(),
+    [
+      'health-run',
+      ...MAIN_PATHS.map((name) => `${name}.v1`),
+      ...PATCHED_PATHS.map((name) => `${name}.before-patch`),
+      ...MAIN_PATHS,
+      'continued',
+    ].sort(),
   );
+});
+
+/** The patch ids a history recorded (Temporal's `core_patch` markers). */
+function patchesOf(history: unknown): string[] {
+  const events = (history as { events: Array<{ markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data?: string }> }> } }> }).events;
+  return events.flatMap((event) => {
+    const data = event.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
+  });
+}
+
+test('V1 histories take the V1 path, the others the entity; the continued run starts from a carried state', () => {
+  for (const { name, history } of recorded.filter((r) => r.name !== 'health-run')) {
+    expect([name, patchesOf(history).includes('entity-v2')]).toEqual([name, !/\.(v1|before-patch)$/.test(name)]);
+  }
+  const continued = recorded.find((r) => r.name === 'continued')?.history as RecordedHistory;
+  const input = JSON.parse(Buffer.from(continued.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data ?? '', 'base64').toString('utf8')) as { state?: { status?: string } };
+  expect(input.state?.status).toBe('ACTIVE');
 });
 
 test.each(recorded)('$name replays on the current workflow code', async ({ name, history }) => {

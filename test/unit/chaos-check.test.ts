@@ -114,6 +114,15 @@ describe('the chaos run checker', () => {
     expect(summary.counts['admin-alerts']).toBe(1);
   });
 
+  it('fails a regenerate that made no new link unless the audit says it was merged into the link being made', () => {
+    const run = goodRun();
+    const active = run.sessions[0] as SessionEvidence;
+    active.workflow = { ...(active.workflow as NonNullable<SessionEvidence['workflow']>), signals: [{ name: 'regenerate', input: { actor: 'ops' } }] };
+    expect(checkRun(run).counts['wrong-state']).toBe(1);
+    run.audit.push({ sessionId: 's1', action: 'REGENERATION_MERGED', detail: { generation: 1, reason: null } });
+    expect(checkRun(run).violations).toEqual([]);
+  });
+
   it('fails an audit row written twice for one event', () => {
     const run = goodRun();
     run.audit.push({ sessionId: 's1', action: 'EMAIL_SENT', detail: { kind: 'confirmation', occurrence: 'g1', recipient: 'teacher', emailId: 'b' } });

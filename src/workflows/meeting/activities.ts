@@ -1,0 +1,36 @@
+// The session workflow's activity proxies: one set per kind of side effect, each with its own retries.
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { GoogleActivities, MainActivities } from '../../activities';
+import { googleTaskQueue } from '../contract';
+
+// Database writes: retried until the database answers again; they are idempotent.
+export const store = proxyActivities<MainActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// Emails: Resend outages are retried for about an hour; a rejected email is not retried.
+export const notify = proxyActivities<MainActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
+});
+
+/**
+ * Google calls, on the rate-limited Google task queue. Creation is tried once per attempt (the
+ * workflow's own schedule decides about the next); a cancelled attempt is waited for until its
+ * activity has finished, so an insert that lands late is known before the events are deleted.
+ * Moves and deletes retry on Temporal's own policy.
+ */
+export function googleActivities(taskQueue: string, conferenceWaitMs: number) {
+  const queue = googleTaskQueue(taskQueue);
+  const once = { taskQueue: queue, retry: { maximumAttempts: 1 }, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+  return {
+    create: proxyActivities<GoogleActivities>({ ...once, startToCloseTimeout: '1 minute' }),
+    conference: proxyActivities<GoogleActivities>({ ...once, startToCloseTimeout: conferenceWaitMs + 30_000, heartbeatTimeout: '30 seconds' }),
+    changes: proxyActivities<GoogleActivities>({
+      taskQueue: queue,
+      startToCloseTimeout: '1 minute',
+      retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+    }),
+  };
+}
