@@ -55,5 +55,6 @@ test(`${SIGNALS.toLocaleString('en')} malformed reschedules: still working, ever
     runId = last?.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW ? (last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined) : undefined;
   }
   expect(runs.length).toBeGreaterThan(2);
-  for (const length of runs) expect(length).toBeLessThan(HISTORY_WARNING_EVENTS / 2);
+  // A run continues as new at 4,000 events once idle; signals that keep coming until then add to it.
+  for (const length of runs) expect(length).toBeLessThan(HISTORY_WARNING_EVENTS);
 }, 300_000);
