@@ -1,4 +1,5 @@
-import { ConfigError, loadWorkerConfig } from '../../src/config/worker-config';
+import { ConfigError } from '../../src/config/env';
+import { loadWorkerConfig } from '../../src/config/worker-config';
 
 const base = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/app',
@@ -20,7 +21,7 @@ function problemWith(env: Record<string, string | undefined>): ConfigError {
 
 test('defaults: local Temporal, the spec’s retry schedule, the primary calendar', () => {
   const config = loadWorkerConfig(base);
-  expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'session-meetings', apiKey: undefined, tls: false, registerSearchAttributes: false });
+  expect(config.temporal).toEqual({ connection: { address: 'localhost:7233' }, namespace: 'default', taskQueue: 'session-meetings', registerSearchAttributes: false });
   expect(config.meeting.retryBackoffMs).toEqual([30_000, 120_000, 480_000]);
   expect(config.google).toMatchObject({ calendarId: 'primary', baseUrl: 'http://127.0.0.1:4010', serviceAccountKey: undefined });
 });
@@ -72,7 +73,7 @@ test('an inline service-account key is accepted; an API key turns TLS on', () =>
   const key = { client_email: 'svc@project.iam.gserviceaccount.com', private_key: 'k' };
   const config = loadWorkerConfig({ ...base, GOOGLE_SERVICE_ACCOUNT_KEY: JSON.stringify(key), TEMPORAL_API_KEY: 't' });
   expect(config.google.serviceAccountKey).toEqual(key);
-  expect(config.temporal.tls).toBe(true);
+  expect(config.temporal.connection).toEqual({ address: 'localhost:7233', apiKey: 't', tls: true });
 });
 
 test('the health monitor: every 5 minutes, 5 % over an hour with at least 20 creations, unless told otherwise', () => {
