@@ -29,7 +29,7 @@ export interface TemporalConfig {
 }
 
 /** The names this project documented for mTLS before it used envconfig, and envconfig's for them. */
-export const FORMER_NAMES = {
+const FORMER_NAMES = {
   TEMPORAL_TLS_CERT_PATH: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
   TEMPORAL_TLS_KEY_PATH: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
 } as const;
