@@ -63,6 +63,7 @@ export interface WorkerConfig {
   email: { from: string; adminAlertEmail: string; slackWebhookUrl: string | undefined };
   meeting: MeetingPolicy;
   health: HealthMonitorConfig;
+  limits: WorkerLimits;
 }
 
 type Env = Record<string, string | undefined>;
@@ -104,7 +105,56 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       conferenceWaitMs: durations(env, 'MEETING_CONFERENCE_WAIT', '60s')[0] ?? 60_000,
     },
     health: loadHealthMonitorConfig(env),
+    limits: loadWorkerLimits(env),
   };
+}
+
+// ── Worker limits: what one worker holds in memory and runs at once ──────────────────────────────
+
+/**
+ * The sticky cache keeps a workflow's state in memory between its tasks; a sleeping session needs
+ * none of it, and one that wakes outside the cache replays its short history. Bounded, the worker's
+ * memory stays flat however many sessions sleep.
+ */
+export interface WorkerLimits {
+  /** Workflows kept in the sticky cache (0: none). */
+  maxCachedWorkflows: number;
+  /** Workflow tasks run at once (at most the cache size, unless the cache is off). */
+  maxConcurrentWorkflowTasks: number;
+  /** Activities run at once, per task queue (the main one and Google's). */
+  maxConcurrentActivities: number;
+  maxConcurrentLocalActivities: number;
+}
+
+export const DEFAULT_WORKER_LIMITS: WorkerLimits = { maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 10, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 };
+
+const WORKER_LIMIT_VARIABLES = {
+  maxCachedWorkflows: 'WORKER_MAX_CACHED_WORKFLOWS',
+  maxConcurrentWorkflowTasks: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+  maxConcurrentActivities: 'WORKER_MAX_CONCURRENT_ACTIVITIES',
+  maxConcurrentLocalActivities: 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
+} as const satisfies Record<keyof WorkerLimits, string>;
+
+const wholeNumber = (min: number) => z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min, `must be at least ${min}`).max(1_000_000));
+
+export function loadWorkerLimits(env: Env = process.env): WorkerLimits {
+  const limits = { ...DEFAULT_WORKER_LIMITS };
+  for (const [key, variable] of Object.entries(WORKER_LIMIT_VARIABLES) as Array<[keyof WorkerLimits, string]>) {
+    const value = optional(env, variable);
+    if (value === undefined) continue;
+    // The cache may be off (0), but Temporal needs room for two workflows when it is on; tasks need two slots.
+    const parsed = wholeNumber(key === 'maxCachedWorkflows' ? 0 : key === 'maxConcurrentWorkflowTasks' ? 2 : 1).safeParse(value);
+    if (!parsed.success) throw new ConfigError(variable, `"${value}" ${parsed.error.issues[0]?.message ?? 'is not valid'}`);
+    limits[key] = parsed.data;
+  }
+  if (limits.maxCachedWorkflows === 1) throw new ConfigError('WORKER_MAX_CACHED_WORKFLOWS', 'must be 0 (no cache) or at least 2');
+  if (limits.maxCachedWorkflows > 0 && limits.maxConcurrentWorkflowTasks > limits.maxCachedWorkflows) {
+    if (optional(env, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS') !== undefined) {
+      throw new ConfigError('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', `must not exceed WORKER_MAX_CACHED_WORKFLOWS (${limits.maxCachedWorkflows})`);
+    }
+    limits.maxConcurrentWorkflowTasks = limits.maxCachedWorkflows; // a small cache given alone
+  }
+  return limits;
 }
 
 /** Temporal runs schedules at most once a second. */
