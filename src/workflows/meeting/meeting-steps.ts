@@ -121,7 +121,9 @@ export class MeetingSteps {
 
   async recordRejections({ batch }: Step<'record-rejections'>): Promise<void> {
     log.warn('signals rejected', { sessionId: this.sessionId, kept: batch.rejected.length, uncounted: batch.uncounted, first: batch.rejected[0]?.problem });
-    await this.store.recordSignalRejections(this.sessionId, batch);
+    // On the server even in lean runs: rejections come in storms, and a local activity would hold the
+    // workflow task open while more signals pile up behind it.
+    await store.recordSignalRejections(this.sessionId, batch);
   }
 
   /**
@@ -275,7 +277,7 @@ export class MeetingSteps {
   /** Requests that came too late change nothing, but are not lost without a trace. */
   async recordLate(why: string): Promise<void> {
     while (this.meeting.hasRequests || this.meeting.rejections !== 'none') {
-      if (this.meeting.rejections !== 'none') await this.store.recordSignalRejections(this.sessionId, this.meeting.takeRejections());
+      if (this.meeting.rejections !== 'none') await store.recordSignalRejections(this.sessionId, this.meeting.takeRejections());
       for (const late of this.meeting.takeUnhandled()) await this.record({ kind: 'signalIgnored', signal: late.kind, actor: late.actor, why });
     }
   }
