@@ -81,3 +81,22 @@ test('the health monitor: every 5 minutes, 5 % over an hour with at least 20 cre
   expect(loadWorkerConfig({ ...base, ...custom }).health).toEqual({ intervalMs: 30_000, failureRate: { windowMs: 900_000, alertRate: 0.2, minAttempts: 5 } });
   expect(loadWorkerConfig({ ...base, MEETING_HEALTH_INTERVAL: 'off' }).health.intervalMs).toBeNull();
 });
+
+test('worker limits: a bounded sticky cache and task slots by default, each from its variable', () => {
+  expect(loadWorkerConfig(base).limits).toEqual({ maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 10, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 });
+  const custom = { WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4', WORKER_MAX_CONCURRENT_ACTIVITIES: ' 20 ', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '30' };
+  expect(loadWorkerConfig({ ...base, ...custom }).limits).toEqual({ maxCachedWorkflows: 0, maxConcurrentWorkflowTasks: 4, maxConcurrentActivities: 20, maxConcurrentLocalActivities: 30 });
+  // A small cache given alone brings the workflow-task slots down with it.
+  expect(loadWorkerConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '5' }).limits).toMatchObject({ maxCachedWorkflows: 5, maxConcurrentWorkflowTasks: 5 });
+});
+
+test.each([
+  [{ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS: "lots" must be a whole number'],
+  [{ WORKER_MAX_CACHED_WORKFLOWS: '1' }, 'WORKER_MAX_CACHED_WORKFLOWS: must be 0 (no cache) or at least 2'],
+  [{ WORKER_MAX_CONCURRENT_ACTIVITIES: '0' }, 'WORKER_MAX_CONCURRENT_ACTIVITIES: "0" must be at least 1'],
+  [{ WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '-3' }, 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: "-3" must be a whole number'],
+  [{ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: "1" must be at least 2'],
+  [{ WORKER_MAX_CACHED_WORKFLOWS: '8', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '9' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: must not exceed WORKER_MAX_CACHED_WORKFLOWS (8)'],
+])('worker limits: %j is refused, naming the variable', (env, message) => {
+  expect(problemWith({ ...base, ...env }).message).toBe(message);
+});
