@@ -31,7 +31,7 @@ export async function sessionHistoryEvents(client: Client, sessionId: string): P
 
 /** The activities the session's workflow ran, on the server (with their inputs) and local, in order and when. */
 export async function scheduledActivities(client: Client, sessionId: string): Promise<ScheduledActivity[]> {
-  return (await sessionHistoryEvents(client, sessionId)).flatMap((event) => {
+  return (await sessionHistoryEvents(client, sessionId)).flatMap((event): ScheduledActivity[] => {
     const local = localActivityType(event);
     if (local !== null) return [{ type: local, args: null, at: eventTimeMs(event) }];
     if (event.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) return [];
