@@ -56,7 +56,25 @@ export interface WorkerConfig {
   email: { from: string; adminAlertEmail: string; slackWebhookUrl: string | undefined };
   meeting: MeetingPolicy;
   health: HealthMonitorConfig;
+  limits: WorkerLimits;
 }
+
+/**
+ * What one worker holds in memory and runs at once. The sticky cache keeps a workflow's state in
+ * memory between its tasks; a sleeping session needs none of it, and one that wakes outside the
+ * cache replays its short history. Bounded, the worker's memory stays flat however many sessions sleep.
+ */
+export interface WorkerLimits {
+  /** Workflows kept in the sticky cache (0: none). */
+  maxCachedWorkflows: number;
+  /** Workflow tasks run at once (at most the cache size, unless the cache is off). */
+  maxConcurrentWorkflowTasks: number;
+  /** Activities run at once, per task queue (the main one and Google's). */
+  maxConcurrentActivities: number;
+  maxConcurrentLocalActivities: number;
+}
+
+export const DEFAULT_WORKER_LIMITS: WorkerLimits = { maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 10, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 };
 
 export const DEFAULT_RETRY_BACKOFF = '30s,2m,8m';
 
@@ -138,6 +156,31 @@ const health = section({
   minAttempts: ['MEETING_FAILURE_RATE_MIN_ATTEMPTS', numberWhere(DEFAULT_FAILURE_RATE_POLICY.minAttempts, (n) => Number.isInteger(n) && n >= 1, 'must be a whole number of at least 1')],
 }).transform(({ intervalMs, ...failureRate }): HealthMonitorConfig => ({ intervalMs, failureRate }));
 
+const wholeNumberRule = (min: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: (issue) => `"${String(issue.input)}" must be a whole number` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= 1_000_000, { error: (issue) => `"${String(issue.input)}" must be at least ${min}` });
+const wholeNumber = (fallback: number, min: number) => text(String(fallback)).pipe(wholeNumberRule(min));
+
+// The cache may be off (0), but Temporal needs room for two workflows when it is on; tasks need two slots.
+const limits = section({
+  maxCachedWorkflows: ['WORKER_MAX_CACHED_WORKFLOWS', wholeNumber(DEFAULT_WORKER_LIMITS.maxCachedWorkflows, 0).refine((n) => n !== 1, { error: 'must be 0 (no cache) or at least 2' })],
+  maxConcurrentWorkflowTasks: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', optionalText().pipe(wholeNumberRule(2).optional())],
+  maxConcurrentActivities: ['WORKER_MAX_CONCURRENT_ACTIVITIES', wholeNumber(DEFAULT_WORKER_LIMITS.maxConcurrentActivities, 1)],
+  maxConcurrentLocalActivities: ['WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', wholeNumber(DEFAULT_WORKER_LIMITS.maxConcurrentLocalActivities, 1)],
+})
+  .refine((l) => l.maxCachedWorkflows === 0 || l.maxConcurrentWorkflowTasks === undefined || l.maxConcurrentWorkflowTasks <= l.maxCachedWorkflows, {
+    path: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'],
+    error: (issue) => `must not exceed WORKER_MAX_CACHED_WORKFLOWS (${(issue.input as { maxCachedWorkflows: number }).maxCachedWorkflows})`,
+  })
+  // A small cache given alone brings the workflow-task slots down with it.
+  .transform(({ maxConcurrentWorkflowTasks, ...rest }): WorkerLimits => {
+    const tasks = maxConcurrentWorkflowTasks ?? DEFAULT_WORKER_LIMITS.maxConcurrentWorkflowTasks;
+    return { ...rest, maxConcurrentWorkflowTasks: rest.maxCachedWorkflows > 0 ? Math.min(tasks, rest.maxCachedWorkflows) : tasks };
+  });
+
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   return {
     databaseUrl: readEnv(database, env).url,
@@ -147,5 +190,6 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     email: readEnv(email, env),
     meeting: readEnv(meeting, env),
     health: readEnv(health, env),
+    limits: readEnv(limits, env),
   };
 }

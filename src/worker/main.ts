@@ -48,6 +48,7 @@ export async function runWorkerFromConfig(
       googleCallsPerSecond: config.google.callsPerSecond,
       workflowBundle: await workflowBundleForWorker(logger),
       shutdownGraceTimeMs: shutdownGraceMs(config.meeting),
+      limits: config.limits,
       deps: {
         metrics: metrics?.recorder,
         prisma,

@@ -57,6 +57,10 @@ test('every variable set, with spaces around: each read into its place', () => {
     MEETING_FAILURE_RATE_WINDOW: '30m',
     MEETING_FAILURE_RATE_ALERT: '0.1',
     MEETING_FAILURE_RATE_MIN_ATTEMPTS: '10',
+    WORKER_MAX_CACHED_WORKFLOWS: '100',
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: ' 8',
+    WORKER_MAX_CONCURRENT_ACTIVITIES: '40',
+    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '60',
   };
   const config = loadWorkerConfig(env);
   rmSync(dir, { recursive: true, force: true });
@@ -75,6 +79,7 @@ test('every variable set, with spaces around: each read into its place', () => {
     email: { from: 'Sessions <sessions@school.example>', adminAlertEmail: 'ops@school.example', slackWebhookUrl: 'https://hooks.slack.com/services/x' },
     meeting: { retryBackoffMs: [2_000, 4_000, 8_000, 16_000], conferenceWaitMs: 90_000 },
     health: { intervalMs: null, failureRate: { windowMs: 1_800_000, alertRate: 0.1, minAttempts: 10 } },
+    limits: { maxCachedWorkflows: 100, maxConcurrentWorkflowTasks: 8, maxConcurrentActivities: 40, maxConcurrentLocalActivities: 60 },
   });
 });
 
@@ -137,4 +142,23 @@ test('the health monitor: every 5 minutes, 5 % over an hour with at least 20 cre
   const custom = { MEETING_HEALTH_INTERVAL: '30s', MEETING_FAILURE_RATE_WINDOW: '15m', MEETING_FAILURE_RATE_ALERT: '0.2', MEETING_FAILURE_RATE_MIN_ATTEMPTS: '5' };
   expect(loadWorkerConfig({ ...base, ...custom }).health).toEqual({ intervalMs: 30_000, failureRate: { windowMs: 900_000, alertRate: 0.2, minAttempts: 5 } });
   expect(loadWorkerConfig({ ...base, MEETING_HEALTH_INTERVAL: 'off' }).health.intervalMs).toBeNull();
+});
+
+test('worker limits: a bounded sticky cache and task slots by default, each from its variable', () => {
+  expect(loadWorkerConfig(base).limits).toEqual({ maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 10, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 });
+  const custom = { WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4', WORKER_MAX_CONCURRENT_ACTIVITIES: ' 20 ', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '30' };
+  expect(loadWorkerConfig({ ...base, ...custom }).limits).toEqual({ maxCachedWorkflows: 0, maxConcurrentWorkflowTasks: 4, maxConcurrentActivities: 20, maxConcurrentLocalActivities: 30 });
+  // A small cache given alone brings the workflow-task slots down with it.
+  expect(loadWorkerConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '5' }).limits).toMatchObject({ maxCachedWorkflows: 5, maxConcurrentWorkflowTasks: 5 });
+});
+
+test.each([
+  [{ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS: "lots" must be a whole number'],
+  [{ WORKER_MAX_CACHED_WORKFLOWS: '1' }, 'WORKER_MAX_CACHED_WORKFLOWS: must be 0 (no cache) or at least 2'],
+  [{ WORKER_MAX_CONCURRENT_ACTIVITIES: '0' }, 'WORKER_MAX_CONCURRENT_ACTIVITIES: "0" must be at least 1'],
+  [{ WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '-3' }, 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: "-3" must be a whole number'],
+  [{ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: "1" must be at least 2'],
+  [{ WORKER_MAX_CACHED_WORKFLOWS: '8', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '9' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: must not exceed WORKER_MAX_CACHED_WORKFLOWS (8)'],
+])('worker limits: %j is refused, naming the variable', (env, message) => {
+  expect(problemWith({ ...base, ...env }).message).toBe(message);
 });
