@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { SessionMeetings } from '../../src/client/session-meetings';
-import { startGoogleCalendarStandin, type GoogleCalendarStandin } from '../../src/standins/google-calendar';
 import { TEST_DATABASE_URL } from '../support/env';
 import { useHarness } from '../support/harness';
 import { spawnEntry, type Spawned } from '../support/processes';
@@ -8,8 +7,9 @@ import { waitFor } from '../support/wait';
 import { googleBudgetName } from '../../src/worker/workers';
 
 // A burst of bookings on the real dev server, worked by two worker processes (`npm run worker`)
-// sharing one Google budget in PostgreSQL, against a Calendar stand-in that enforces Google's rate
-// limit a little above that budget: no call is refused, and while work waits the budget is used.
+// sharing one Google budget in PostgreSQL, against a Calendar stand-in (a process of its own, as
+// Google is) that enforces Google's rate limit a little above that budget: no call is refused, and
+// while callers wait for slots the budget is used.
 
 const BUDGET_PER_SECOND = 20;
 const STANDIN_LIMIT_PER_SECOND = 24;
@@ -24,18 +24,22 @@ function median(values: number[]): number {
 }
 
 describe('two worker processes, one Google budget', () => {
-  let google: GoogleCalendarStandin;
+  let google: Spawned;
+  let googleUrl: string;
   const workers: Spawned[] = [];
+  const read = async <T>(path: string): Promise<T> => (await fetch(`${googleUrl}/__standin/${path}`)).json() as Promise<T>;
   const taskQueue = `burst-${randomUUID()}`;
 
   beforeAll(async () => {
     // Each new conference is still pending in the insert's answer and at the first poll: three calls a booking.
-    google = await startGoogleCalendarStandin({ enforceCallsPerSecond: STANDIN_LIMIT_PER_SECOND, pendingPolls: 2 });
+    google = spawnEntry('src/standins/serve-google-calendar.ts', [JSON.stringify({ enforceCallsPerSecond: STANDIN_LIMIT_PER_SECOND, pendingPolls: 2 })], {});
+    const listening = await waitFor(async () => /listening (\S+)/.exec(google.output()), (match) => match !== null, 60_000, 100);
+    googleUrl = listening![1]!;
     const env = {
       DATABASE_URL: TEST_DATABASE_URL,
       TEMPORAL_ADDRESS: h.env.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
-      GOOGLE_CALENDAR_BASE_URL: google.url,
+      GOOGLE_CALENDAR_BASE_URL: googleUrl,
       GOOGLE_CALLS_PER_SECOND: String(BUDGET_PER_SECOND),
       RESEND_API_KEY: 're_burst_test',
       RESEND_BASE_URL: h.resend.url,
@@ -52,9 +56,8 @@ describe('two worker processes, one Google budget', () => {
   }, 150_000);
 
   afterAll(async () => {
-    for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGTERM');
-    await Promise.all(workers.map((worker) => worker.finished));
-    await google?.close();
+    for (const spawned of [...workers, google]) if (spawned && spawned.child.exitCode === null) spawned.child.kill('SIGTERM');
+    await Promise.all([...workers, google].map((spawned) => spawned?.finished));
   }, 60_000);
 
   test(`${BOOKINGS} bookings at once, budget ${BUDGET_PER_SECOND}/s, Google refusing beyond ${STANDIN_LIMIT_PER_SECOND}/s: no rate-limit answer, at least 90 % of the budget used`, async () => {
@@ -82,7 +85,10 @@ describe('two worker processes, one Google budget', () => {
     await sampler;
     const elapsedMs = Date.now() - startedAt;
 
-    const calls = google.requests.map((r) => ({ at: Date.parse(r.at), operation: r.operation })).sort((a, b) => a.at - b.at);
+    const requests = await read<Array<{ at: string; operation: string; status: number | string }>>('requests');
+    const { rateLimited } = await read<{ rateLimited: { rateLimitExceeded: number; quotaExceeded: number } }>('rate-limits');
+    const events = await read<unknown[]>('events');
+    const calls = requests.map((r) => ({ at: Date.parse(r.at), operation: r.operation })).sort((a, b) => a.at - b.at);
     const times = calls.map((call) => call.at);
     // Work was waiting between two samples that both saw at least two callers waiting for slots.
     const intervalMs = 1000 / BUDGET_PER_SECOND;
@@ -103,17 +109,17 @@ describe('two worker processes, one Google budget', () => {
     console.log(
       `burst of ${BOOKINGS} over 2 worker processes: all done after ${elapsedMs} ms; Google calls ${times.length} ` +
         `(${calls.filter((c) => c.operation === 'insert').length} inserts, ${calls.filter((c) => c.operation === 'get').length} polls); ` +
-        `refused ${JSON.stringify(google.rateLimited())}; while callers waited for slots (${busyMs} ms of ${elapsedMs}): ${busyCalls} calls = ` +
+        `refused ${JSON.stringify(rateLimited)}; while callers waited for slots (${busyMs} ms of ${elapsedMs}): ${busyCalls} calls = ` +
         `${busyRate.toFixed(2)}/s (${((100 * busyRate) / BUDGET_PER_SECOND).toFixed(1)} % of ${BUDGET_PER_SECOND}/s); first to last call ${overallRate.toFixed(2)}/s; ` +
         `busiest second ${busiestSecond}; time to link median ${median(toLink)} ms, max ${Math.max(...toLink)} ms; ` +
         `calls in each second: ${[...perSecond.values()].join(' ')}; most slots reserved ahead ${Math.round(Math.max(...backlog.map((b) => b.aheadMs)))} ms`,
     );
 
-    expect(google.rateLimited()).toEqual({ rateLimitExceeded: 0, quotaExceeded: 0 });
-    expect(google.requests.filter((r) => r.status === 403)).toEqual([]);
+    expect(rateLimited).toEqual({ rateLimitExceeded: 0, quotaExceeded: 0 });
+    expect(requests.filter((r) => r.status === 403)).toEqual([]);
     expect(rows.filter((row) => row.meetingStatus !== 'ACTIVE')).toEqual([]);
     expect(new Set(rows.map((row) => row.meetingEventId)).size).toBe(BOOKINGS);
-    expect(google.events()).toHaveLength(BOOKINGS);
+    expect(events).toHaveLength(BOOKINGS);
     expect(calls.filter((c) => c.operation === 'insert')).toHaveLength(BOOKINGS);
     expect(busyMs).toBeGreaterThan(5_000); // the burst did make callers wait
     expect(busyRate).toBeGreaterThanOrEqual(0.9 * BUDGET_PER_SECOND);
