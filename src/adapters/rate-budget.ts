@@ -14,9 +14,7 @@ export interface RateBudget {
   readonly perSecond: number;
   /**
    * Waits until a call may go. Resolves with the slot reserved (ms since the epoch, the database's
-   * clock), or null when unlimited; rejects if `signal` aborts first (the slot is then lost). A
-   * caller that wakes well after its slot (its process stalled) takes a new one rather than go out
-   * bunched with the calls of the next slots.
+   * clock), or null when unlimited; rejects if `signal` aborts first (the slot is then lost).
    */
   take(signal?: AbortSignal): Promise<number | null>;
 }
@@ -25,33 +23,23 @@ export function sharedRateBudget(prisma: PrismaClient, name: string, perSecond: 
   if (!(perSecond > 0)) throw new RangeError(`rate budget ${name}: calls per second must be positive, not ${perSecond}`);
   if (perSecond === Infinity) return { name, perSecond, take: async () => null };
   const intervalMs = 1_000 / perSecond;
-  // How late after its slot a call may still go: later, it would go out bunched with the calls of
-  // the slots after it (its process stalled: a busy CPU, a long GC), so it takes a new slot instead.
-  const lateToleranceMs = Math.max(intervalMs, 100);
-  async function reserve(): Promise<{ slotMs: number; waitMs: number }> {
-    // The slot is the later of now and the next free one; the next free one moves one interval on.
-    const [reserved] = await prisma.$queryRaw<Array<{ slotMs: number; waitMs: number }>>`
-      WITH clock AS (SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS "nowMs")
-      INSERT INTO "RateBudget" AS budget ("name", "nextSlotMs")
-      SELECT ${name}, clock."nowMs" + ${intervalMs}::float8 FROM clock
-      ON CONFLICT ("name") DO UPDATE
-        SET "nextSlotMs" = GREATEST(budget."nextSlotMs" + ${intervalMs}::float8, EXCLUDED."nextSlotMs")
-      RETURNING budget."nextSlotMs" - ${intervalMs}::float8 AS "slotMs",
-                budget."nextSlotMs" - ${intervalMs}::float8 - (SELECT "nowMs" FROM clock) AS "waitMs"`;
-    if (!reserved) throw new Error(`rate budget ${name}: the database reserved no slot`);
-    return reserved;
-  }
   return {
     name,
     perSecond,
     async take(signal) {
-      for (;;) {
-        signal?.throwIfAborted();
-        const { slotMs, waitMs } = await reserve();
-        const dueAt = Date.now() + waitMs;
-        if (waitMs > 0) await waitFor(waitMs, signal);
-        if (Date.now() - dueAt <= lateToleranceMs) return slotMs;
-      }
+      signal?.throwIfAborted();
+      // The slot is the later of now and the next free one; the next free one moves one interval on.
+      const [reserved] = await prisma.$queryRaw<Array<{ slotMs: number; waitMs: number }>>`
+        WITH clock AS (SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS "nowMs")
+        INSERT INTO "RateBudget" AS budget ("name", "nextSlotMs")
+        SELECT ${name}, clock."nowMs" + ${intervalMs}::float8 FROM clock
+        ON CONFLICT ("name") DO UPDATE
+          SET "nextSlotMs" = GREATEST(budget."nextSlotMs" + ${intervalMs}::float8, EXCLUDED."nextSlotMs")
+        RETURNING budget."nextSlotMs" - ${intervalMs}::float8 AS "slotMs",
+                  budget."nextSlotMs" - ${intervalMs}::float8 - (SELECT "nowMs" FROM clock) AS "waitMs"`;
+      if (!reserved) throw new Error(`rate budget ${name}: the database reserved no slot`);
+      if (reserved.waitMs > 0) await waitFor(reserved.waitMs, signal);
+      return reserved.slotMs;
     },
   };
 }
