@@ -2,6 +2,7 @@ import { Context, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { CalendarApi } from '../adapters/google-calendar';
+import type { RateBudget } from '../adapters/rate-budget';
 import { meetingEventBody, readCalendarEvent, type CalendarEventView } from '../domain/calendar-event';
 import { describeGoogleError, GOOGLE_CREDENTIALS_ERROR } from '../domain/google-errors';
 import { conferenceRequestId, meetingEventId } from '../domain/meeting-ids';
@@ -12,6 +13,11 @@ export interface CalendarDeps {
   prisma: PrismaClient;
   calendar: CalendarApi;
   calendarId: string;
+  /**
+   * Google's call rate, shared by every worker (DESIGN.md "Rate"): each Calendar call takes a slot
+   * first, so inserts, every conference poll, moves and deletes all count against it.
+   */
+  googleBudget: RateBudget;
   /** Waits between polls of a pending conference; the last one repeats. */
   conferencePollIntervalsMs?: number[];
   metrics?: MeetingMetrics;
@@ -26,10 +32,17 @@ export interface MeetingEventResult {
 const DEFAULT_POLL_INTERVALS_MS = [250, 500, 1_000, 2_000, 4_000];
 
 /**
- * Calls the Calendar API once, counts the call, and turns any failure into an ApplicationFailure whose
+ * Calls the Calendar API once: waits for a slot of the shared Google budget (given up if the activity
+ * is cancelled meanwhile), counts the call, and turns any failure into an ApplicationFailure whose
  * `nonRetryable` says whether another attempt could succeed; the workflow owns the retry schedule.
+ * Every Calendar call goes through here, so none escapes the budget.
  */
-async function callGoogle<T extends { status: number }>(metrics: MeetingMetrics, method: GoogleMethod, call: () => Promise<T>): Promise<T> {
+async function callGoogle<T extends { status: number }>(
+  { metrics, googleBudget }: { metrics: MeetingMetrics; googleBudget: RateBudget },
+  method: GoogleMethod,
+  call: () => Promise<T>,
+): Promise<T> {
+  await googleBudget.take(Context.current().cancellationSignal);
   try {
     const response = await call();
     metrics.googleRequest(method, String(response.status), '');
@@ -70,11 +83,13 @@ export function createCalendarActivities({
   prisma,
   calendar,
   calendarId,
+  googleBudget,
   conferencePollIntervalsMs = DEFAULT_POLL_INTERVALS_MS,
   metrics = noMetrics,
 }: CalendarDeps) {
+  const google = { metrics, googleBudget };
   async function getEvent(eventId: string): Promise<CalendarEventView> {
-    const response = await callGoogle(metrics, 'get', () => calendar.events.get({ calendarId, eventId }));
+    const response = await callGoogle(google, 'get', () => calendar.events.get({ calendarId, eventId }));
     return readCalendarEvent(response.data);
   }
 
@@ -113,7 +128,7 @@ export function createCalendarActivities({
       const requestId = conferenceRequestId(sessionId, generation);
       let event: CalendarEventView;
       try {
-        const response = await callGoogle(metrics, 'insert', () =>
+        const response = await callGoogle(google, 'insert', () =>
           calendar.events.insert({
             calendarId,
             conferenceDataVersion: 1,
@@ -141,7 +156,7 @@ export function createCalendarActivities({
       if (event.conference.status === 'failure' || event.conference.status === 'missing') {
         // An earlier attempt's conference failed (or was never requested): ask again with a request id
         // of this attempt, since Google ignores a repeated one.
-        const response = await callGoogle(metrics, 'patch', () =>
+        const response = await callGoogle(google, 'patch', () =>
           calendar.events.patch({
             calendarId,
             eventId,
@@ -165,7 +180,7 @@ export function createCalendarActivities({
     async moveMeetingEvent(sessionId: string, event: StoredEvent, startTime: string, endTime: string): Promise<'moved' | 'missing'> {
       const eventId = storedEventId(sessionId, event);
       try {
-        await callGoogle(metrics, 'patch', () =>
+        await callGoogle(google, 'patch', () =>
           calendar.events.patch({
             calendarId,
             eventId,
@@ -184,7 +199,7 @@ export function createCalendarActivities({
     async deleteMeetingEvent(sessionId: string, event: StoredEvent): Promise<'deleted' | 'already-gone'> {
       const eventId = storedEventId(sessionId, event);
       try {
-        await callGoogle(metrics, 'delete', () => calendar.events.delete({ calendarId, eventId, sendUpdates: 'all' }));
+        await callGoogle(google, 'delete', () => calendar.events.delete({ calendarId, eventId, sendUpdates: 'all' }));
         return 'deleted';
       } catch (error) {
         if (isGone(error)) return 'already-gone';

@@ -22,8 +22,10 @@ export function creationAlertKind(failureType: string | undefined): 'credentials
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-// Google reports quota exhaustion as 403 too; only these reasons make a 403 worth retrying.
-const RETRYABLE_403_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
+// Google reports rate limits and usage quotas as 403 too; only these reasons make a 403 worth
+// retrying. `quotaExceeded` ("Calendar usage limits exceeded") is the organizer's own quota: Google
+// says to back off and try again later, which the workflow's retry schedule does.
+const RETRYABLE_403_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded']);
 
 export function isRetryableGoogleError(status: number | undefined, reason: string | undefined): boolean {
   if (status === undefined) return true; // no answer: network error, reset, timeout

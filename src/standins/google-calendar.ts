@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { CallLimits, callLimitSettingsInput, type CallLimitSettings, type RateLimitCounts } from './call-limits';
 import { commonControl, startStandin, type StandinAnswer, type StandinRequest, type StandinServer } from './http';
 
 /**
@@ -27,7 +28,14 @@ export interface StoredEvent {
 export interface GoogleCalendarStandin extends StandinServer {
   events(): StoredEvent[];
   configure(behaviour: Partial<ConferenceBehaviour>): void;
+  /** Calls refused by the rate limit and by the organizer quota (the token endpoint is not limited). */
+  rateLimited(): RateLimitCounts;
 }
+
+const REFUSALS = {
+  rateLimitExceeded: googleError(403, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits'),
+  quotaExceeded: googleError(403, 'quotaExceeded', 'Calendar usage limits exceeded.', 'usageLimits'),
+};
 
 const EVENT_ID = /^[a-v0-9]{5,1024}$/;
 const EVENTS_PATH = /^\/calendar\/v3\/calendars\/([^/]+)\/events(?:\/([^/]+))?$/;
@@ -81,11 +89,17 @@ function readyConference(requestId: string) {
 }
 
 export async function startGoogleCalendarStandin(
-  options: { port?: number; host?: string; latencyMs?: number } & Partial<ConferenceBehaviour> = {},
+  options: { port?: number; host?: string; latencyMs?: number } & Partial<ConferenceBehaviour> & CallLimitSettings = {},
 ): Promise<GoogleCalendarStandin> {
   const defaults: ConferenceBehaviour = { pendingPolls: options.pendingPolls ?? 1, outcome: options.outcome ?? 'success' };
   let behaviour = { ...defaults };
   const store = new Map<string, StoredEvent>();
+  const limits = new CallLimits({ enforceCallsPerSecond: options.enforceCallsPerSecond, organizerQuota: options.organizerQuota });
+  /** Google's limits hold for every Calendar call, counted per project and per organizer calendar. */
+  const admit = (calendarId: string) => (): StandinAnswer | undefined => {
+    const refusal = limits.admit(calendarId);
+    return refusal ? { status: 403, body: REFUSALS[refusal] } : undefined;
+  };
 
   /** Starts a conference for the event, or leaves it alone when this requestId was seen (Google ignores repeats). */
   function requestConference(event: StoredEvent, createRequest: unknown): StandinAnswer | undefined {
@@ -174,6 +188,7 @@ export async function startGoogleCalendarStandin(
     onReset: () => {
       store.clear();
       behaviour = { ...defaults };
+      limits.reset();
     },
     route(request) {
       if (request.method === 'POST' && request.url.pathname === '/token') {
@@ -188,7 +203,8 @@ export async function startGoogleCalendarStandin(
         const [domain, reason, message] = DEFAULT_FAULT_REASON[fault.status] ?? ['global', 'unknown', 'Error'];
         return googleError(fault.status, fault.reason ?? reason, fault.message ?? message, domain);
       };
-      if (!eventId) return request.method === 'POST' ? { operation: 'insert', faultBody, handle: () => insert(calendarId, request) } : undefined;
+      const limited = { faultBody, admit: admit(calendarId) };
+      if (!eventId) return request.method === 'POST' ? { operation: 'insert', ...limited, handle: () => insert(calendarId, request) } : undefined;
       const found = store.get(eventId);
       const handleExisting = (act: (event: StoredEvent) => StandinAnswer) => (): StandinAnswer => {
         if (!found || found.calendarId !== calendarId) return { status: 404, body: googleError(404, 'notFound', 'Not Found') };
@@ -198,7 +214,7 @@ export async function startGoogleCalendarStandin(
         case 'GET':
           return {
             operation: 'get',
-            faultBody,
+            ...limited,
             handle: handleExisting((event) => {
               settleConference(event, 1);
               return { status: 200, body: event.resource };
@@ -207,7 +223,7 @@ export async function startGoogleCalendarStandin(
         case 'PATCH':
           return {
             operation: 'patch',
-            faultBody,
+            ...limited,
             handle: handleExisting((event) =>
               event.deleted ? { status: 410, body: googleError(410, 'deleted', 'Resource has been deleted') } : patch(event, request),
             ),
@@ -215,7 +231,7 @@ export async function startGoogleCalendarStandin(
         case 'DELETE':
           return {
             operation: 'delete',
-            faultBody,
+            ...limited,
             handle: handleExisting((event) => {
               if (event.deleted) return { status: 410, body: googleError(410, 'deleted', 'Resource has been deleted') };
               event.deleted = true;
@@ -237,11 +253,22 @@ export async function startGoogleCalendarStandin(
         behaviour = { ...behaviour, ...body };
         return { status: 200, body: behaviour };
       }
+      if (path === '/__standin/rate-limits') {
+        if (request.method === 'POST') {
+          const parsed = callLimitSettingsInput.safeParse(request.body ?? {});
+          if (!parsed.success) {
+            return { status: 400, body: { error: 'send {"enforceCallsPerSecond"?: <positive number | null>, "organizerQuota"?: {"calls": <n>, "perMs": <ms>} | null}' } };
+          }
+          limits.configure(parsed.data);
+        }
+        if (request.method === 'POST' || request.method === 'GET') return { status: 200, body: { ...limits.current(), rateLimited: limits.rateLimited() } };
+      }
       return undefined;
     },
   });
 
   return Object.assign(server, {
+    rateLimited: () => limits.rateLimited(),
     events: () => [...store.values()],
     configure: (next: Partial<ConferenceBehaviour>) => {
       behaviour = { ...behaviour, ...next };

@@ -22,6 +22,8 @@ export interface StandinRoute {
   handle: () => StandinAnswer;
   /** The API's error body for an injected fault. */
   faultBody: (fault: FaultRule & { status: number }) => unknown;
+  /** The API's own refusal, checked before faults (its rate limits): an answer refuses the call. */
+  admit?: () => StandinAnswer | undefined;
 }
 
 export interface StandinServer {
@@ -116,6 +118,12 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
       if (!route) {
         record(404, 'unknown');
         send(res, { status: 404, body: options.notFoundBody });
+        return;
+      }
+      const refusal = route.admit?.();
+      if (refusal) {
+        record(refusal.status, route.operation);
+        send(res, refusal);
         return;
       }
       const fault = faults.take(route.operation);

@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createPrismaClient } from '../adapters/database';
 import { createCalendarApi } from '../adapters/google-calendar';
 import { checkDatabase, connectTemporal, UnreachableError } from '../adapters/reachability';
+import { sharedRateBudget } from '../adapters/rate-budget';
 import { createResendClient } from '../adapters/resend';
 import { loadOpsConfig, type OpsConfig } from '../config/ops-config';
 import { ConfigError } from '../config/env';
@@ -18,7 +19,7 @@ import type { ListeningServer } from './http-listen';
 import { ensureSearchAttributes } from './search-attributes';
 import { installSdkRuntime, type SdkRuntime } from './sdk-runtime';
 import { workflowBundleForWorker } from './workflow-bundle';
-import { createSessionMeetingWorkers, runWorkers, shutdownGraceMs } from './workers';
+import { createSessionMeetingWorkers, googleBudgetName, runWorkers, shutdownGraceMs } from './workers';
 
 const logger = createLogger('worker');
 
@@ -45,7 +46,6 @@ export async function runWorkerFromConfig(
       client,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      googleCallsPerSecond: config.google.callsPerSecond,
       workflowBundle: await workflowBundleForWorker(logger),
       shutdownGraceTimeMs: shutdownGraceMs(config.meeting),
       limits: config.limits,
@@ -54,6 +54,7 @@ export async function runWorkerFromConfig(
         prisma,
         calendar: createCalendarApi(config.google),
         calendarId: config.google.calendarId,
+        googleBudget: sharedRateBudget(prisma, googleBudgetName(config.temporal.taskQueue), config.google.callsPerSecond),
         resend: createResendClient(config.resend),
         from: config.email.from,
         adminAlertEmail: config.email.adminAlertEmail,

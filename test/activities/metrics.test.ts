@@ -3,6 +3,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import type { Registry } from 'prom-client';
 import { createPrismaClient } from '../../src/adapters/database';
 import { createCalendarApi } from '../../src/adapters/google-calendar';
+import { sharedRateBudget } from '../../src/adapters/rate-budget';
 import { createResendClient } from '../../src/adapters/resend';
 import { createCalendarActivities } from '../../src/activities/calendar';
 import { createNotificationActivities, type AdminAlert } from '../../src/activities/notifications';
@@ -36,6 +37,7 @@ beforeAll(async () => {
       ...deps,
       calendar: createCalendarApi({ baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined, tokenUrl: undefined }),
       calendarId: 'primary',
+      googleBudget: sharedRateBudget(prisma, 'google-calendar/metrics-test', Infinity),
       conferencePollIntervalsMs: [20],
     }),
     ...createNotificationActivities({

@@ -3,6 +3,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createPrismaClient, type PrismaClient } from '../../src/adapters/database';
 import { createCalendarApi } from '../../src/adapters/google-calendar';
+import { sharedRateBudget } from '../../src/adapters/rate-budget';
 import { createResendClient } from '../../src/adapters/resend';
 import { SessionMeetings } from '../../src/client/session-meetings';
 import { DEFAULT_RETRY_BACKOFF, type MeetingPolicy } from '../../src/config/worker-config';
@@ -10,7 +11,7 @@ import { parseDurationList } from '../../src/domain/durations';
 import { findTemporalExecutable } from '../../src/local/temporal-binaries';
 import { startGoogleCalendarStandin, type GoogleCalendarStandin } from '../../src/standins/google-calendar';
 import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
-import { createSessionMeetingWorkers, runWorkers } from '../../src/worker/workers';
+import { createSessionMeetingWorkers, googleBudgetName, runWorkers } from '../../src/worker/workers';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract';
 import { ensureSearchAttributes } from '../../src/worker/search-attributes';
 import { TEST_DATABASE_URL } from './env';
@@ -41,7 +42,7 @@ let runtimeInstalled = false;
 export interface HarnessOptions {
   server: 'time-skipping' | 'dev-server';
   policy?: Partial<MeetingPolicy>;
-  /** The Google task queue's rate limit (default: high enough not to matter). */
+  /** The Google calls per second of the worker's shared budget (default: unlimited). */
   googleCallsPerSecond?: number;
   /** A database of the test file's own (prepared by it), instead of the shared test database. */
   databaseUrl?: string;
@@ -80,7 +81,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     client: env.client,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    googleCallsPerSecond: options.googleCallsPerSecond ?? 100,
     ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
     deps: {
       prisma,
@@ -90,6 +90,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           : { baseUrl: google.url, serviceAccountKey: undefined, impersonateSubject: undefined, tokenUrl: undefined },
       ),
       calendarId: 'primary',
+      googleBudget: sharedRateBudget(prisma, googleBudgetName(taskQueue), options.googleCallsPerSecond ?? Infinity),
       conferencePollIntervalsMs: [50, 100, 200],
       resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }),
       from: 'Sessions <sessions@example.com>',

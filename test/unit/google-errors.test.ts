@@ -2,7 +2,7 @@ import { describeGoogleError, isRetryableGoogleError } from '../../src/domain/go
 
 describe('isRetryableGoogleError', () => {
   test.each([429, 500, 502, 503, 504])('%i is retried', (status) => expect(isRetryableGoogleError(status, undefined)).toBe(true));
-  test.each(['rateLimitExceeded', 'userRateLimitExceeded'])('403 %s is retried (Google sends rate limits as 403 too)', (reason) =>
+  test.each(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded'])('403 %s is retried (Google sends rate limits and quotas as 403 too)', (reason) =>
     expect(isRetryableGoogleError(403, reason)).toBe(true),
   );
   test.each([
@@ -31,6 +31,29 @@ describe('describeGoogleError', () => {
       status: 403,
       reason: 'rateLimitExceeded',
       message: 'Google Calendar answered 403 rateLimitExceeded: Rate Limit Exceeded',
+      retryable: true,
+      credentials: false,
+    });
+  });
+
+  test("403 usageLimits quotaExceeded (the organizer's Calendar usage limits) is retryable and not a credentials failure", () => {
+    const error = Object.assign(new Error('Calendar usage limits exceeded.'), {
+      status: 403,
+      response: {
+        status: 403,
+        data: {
+          error: {
+            code: 403,
+            message: 'Calendar usage limits exceeded.',
+            errors: [{ domain: 'usageLimits', reason: 'quotaExceeded', message: 'Calendar usage limits exceeded.' }],
+          },
+        },
+      },
+    });
+    expect(describeGoogleError(error)).toEqual({
+      status: 403,
+      reason: 'quotaExceeded',
+      message: 'Google Calendar answered 403 quotaExceeded: Calendar usage limits exceeded.',
       retryable: true,
       credentials: false,
     });

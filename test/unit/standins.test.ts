@@ -1,6 +1,7 @@
 import { createCalendarApi } from '../../src/adapters/google-calendar';
 import { createResendClient } from '../../src/adapters/resend';
 import { describeGoogleError } from '../../src/domain/google-errors';
+import { CallLimits } from '../../src/standins/call-limits';
 import { startGoogleCalendarStandin, type GoogleCalendarStandin } from '../../src/standins/google-calendar';
 import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
 
@@ -83,6 +84,87 @@ describe('Google Calendar stand-in', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     const log = (await (await fetch(`${google.url}/__standin/requests`)).json()) as Array<{ operation: string; status: number }>;
     expect(log).toEqual([expect.objectContaining({ operation: 'get', status: 503 })]);
+  });
+});
+
+describe("Google's limits in the Calendar stand-in", () => {
+  const standins: GoogleCalendarStandin[] = [];
+  afterAll(() => Promise.all(standins.map((standin) => standin.close())));
+  async function limitedStandin(options: Parameters<typeof startGoogleCalendarStandin>[0]) {
+    const standin = await startGoogleCalendarStandin(options);
+    standins.push(standin);
+    return { standin, calendar: createCalendarApi({ baseUrl: standin.url, serviceAccountKey: undefined, impersonateSubject: undefined, tokenUrl: undefined }) };
+  }
+  const outcome = (promise: Promise<{ status: number }>) => promise.then((response) => ({ status: response.status, reason: undefined }), describeGoogleError);
+  const signIn = (url: string) =>
+    fetch(`${url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: 'a.b.c' }).toString(),
+    });
+
+  test('enforceCallsPerSecond: calls beyond it in a second get 403 usageLimits rateLimitExceeded, counted; the token endpoint is not limited', async () => {
+    const { standin, calendar } = await limitedStandin({ enforceCallsPerSecond: 3 });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => outcome(calendar.events.get({ calendarId: 'primary', eventId: 'nosuch' }))));
+    expect(answers.filter((answer) => answer.status === 404)).toHaveLength(3);
+    const refused = answers.filter((answer) => answer.status === 403);
+    expect(refused).toHaveLength(2);
+    expect(refused[0]).toEqual({ status: 403, reason: 'rateLimitExceeded', message: 'Google Calendar answered 403 rateLimitExceeded: Rate Limit Exceeded', retryable: true, credentials: false });
+    expect(standin.requests.filter((request) => request.status === 403)).toHaveLength(2);
+    for (let i = 0; i < 5; i++) expect((await signIn(standin.url)).status).toBe(200);
+    expect(standin.rateLimited()).toEqual({ rateLimitExceeded: 2, quotaExceeded: 0 });
+    const body = await (await fetch(`${standin.url}/__standin/rate-limits`)).json();
+    expect(body).toEqual({ enforceCallsPerSecond: 3, rateLimited: { rateLimitExceeded: 2, quotaExceeded: 0 } });
+  });
+
+  test("organizerQuota: one organizer's calls beyond it get 403 quotaExceeded, another organizer's still go", async () => {
+    const { standin, calendar } = await limitedStandin({ organizerQuota: { calls: 2, perMs: 60_000 } });
+    const get = (calendarId: string) => outcome(calendar.events.get({ calendarId, eventId: 'nosuch' }));
+    expect(await get('teacher-a@example.com')).toMatchObject({ status: 404 });
+    expect(await get('teacher-a@example.com')).toMatchObject({ status: 404 });
+    expect(await get('teacher-a@example.com')).toEqual({
+      status: 403,
+      reason: 'quotaExceeded',
+      message: 'Google Calendar answered 403 quotaExceeded: Calendar usage limits exceeded.',
+      retryable: true,
+      credentials: false,
+    });
+    expect(await get('teacher-b@example.com')).toMatchObject({ status: 404 });
+    expect(standin.rateLimited()).toEqual({ rateLimitExceeded: 0, quotaExceeded: 1 });
+  });
+
+  test('the limits are set and read over HTTP (for a stand-in in another process); reset goes back to the start options', async () => {
+    const { standin, calendar } = await limitedStandin({});
+    const post = (body: unknown) => fetch(`${standin.url}/__standin/rate-limits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ enforceCallsPerSecond: -1 })).status).toBe(400);
+    expect((await post({ organizerQuota: { calls: 1 } })).status).toBe(400);
+    const set = await post({ organizerQuota: { calls: 1, perMs: 60_000 } });
+    expect(await set.json()).toEqual({ organizerQuota: { calls: 1, perMs: 60_000 }, rateLimited: { rateLimitExceeded: 0, quotaExceeded: 0 } });
+    expect(await outcome(calendar.events.get({ calendarId: 'primary', eventId: 'nosuch' }))).toMatchObject({ status: 404 });
+    expect(await outcome(calendar.events.get({ calendarId: 'primary', eventId: 'nosuch' }))).toMatchObject({ status: 403, reason: 'quotaExceeded' });
+    await post({ organizerQuota: null });
+    expect(await outcome(calendar.events.get({ calendarId: 'primary', eventId: 'nosuch' }))).toMatchObject({ status: 404 });
+    await post({ enforceCallsPerSecond: 1 });
+    standin.reset();
+    expect(await (await fetch(`${standin.url}/__standin/rate-limits`)).json()).toEqual({ rateLimited: { rateLimitExceeded: 0, quotaExceeded: 0 } });
+  });
+
+  test('the windows slide: a call goes again once earlier ones are older than the window, and refused calls do not use it up', () => {
+    let now = 10_000;
+    const limits = new CallLimits({ enforceCallsPerSecond: 2, organizerQuota: { calls: 3, perMs: 5_000 } }, () => now);
+    expect([limits.admit('a'), limits.admit('a')]).toEqual([undefined, undefined]);
+    now = 10_999;
+    expect(limits.admit('a')).toBe('rateLimitExceeded');
+    now = 11_000; // the calls at 10,000 are out of the window (10,000, 11,000]
+    expect(limits.admit('a')).toBeUndefined();
+    expect(limits.admit('b')).toBeUndefined();
+    expect(limits.admit('c')).toBe('rateLimitExceeded');
+    now = 12_500;
+    expect(limits.admit('a')).toBe('quotaExceeded'); // three calls to a in the last 5 s
+    expect(limits.admit('b')).toBeUndefined();
+    now = 15_000; // the two at 10,000 have aged out of a's quota window
+    expect(limits.admit('a')).toBeUndefined();
+    expect(limits.rateLimited()).toEqual({ rateLimitExceeded: 2, quotaExceeded: 1 });
   });
 });
 
