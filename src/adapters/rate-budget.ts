@@ -2,44 +2,81 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PrismaClient } from '@prisma/client';
 
 /**
- * A call rate held across every process on one PostgreSQL database (DESIGN.md "Rate"). Each call
- * reserves the next free slot in one atomic statement and waits for it, so calls leave evenly
- * spaced, `1 / perSecond` apart, with no burst: however many workers ask at once, any second holds
- * at most `perSecond` of them (plus the jitter of their own timers), and a steady demand uses all of
- * it. The database's clock is the one clock they share; waiting callers cost no queries.
+ * A call rate held across every process on one PostgreSQL database (DESIGN.md "Rate").
+ *
+ * Each call first reserves the next free slot in one atomic statement and sleeps until it, so calls
+ * are spaced `1 / perSecond` apart however many workers ask, with no saved-up burst, and a steady
+ * demand uses all of the rate; waiting costs no queries. A process that stalls (a long GC, a busy
+ * machine) wakes its callers late and together, though, and they would then go at once. So at its
+ * slot a call is also admitted against a log of when the latest calls went: it goes only if fewer
+ * than a second's worth went in the last second, and otherwise waits until one has aged out. The
+ * database's clock is the one clock all processes share.
  */
 export interface RateBudget {
   readonly name: string;
   /** Calls per second; `Infinity` for no limit. */
   readonly perSecond: number;
   /**
-   * Waits until a call may go. Resolves with the slot reserved (ms since the epoch, the database's
-   * clock), or null when unlimited; rejects if `signal` aborts first (the slot is then lost).
+   * Waits until a call may go. Resolves with when it was let go (ms since the epoch, the database's
+   * clock), or null when unlimited; rejects with the abort's reason if `signal` aborts first.
    */
   take(signal?: AbortSignal): Promise<number | null>;
 }
 
+const WINDOW_MS = 1_000;
+
 export function sharedRateBudget(prisma: PrismaClient, name: string, perSecond: number): RateBudget {
   if (!(perSecond > 0)) throw new RangeError(`rate budget ${name}: calls per second must be positive, not ${perSecond}`);
   if (perSecond === Infinity) return { name, perSecond, take: async () => null };
-  const intervalMs = 1_000 / perSecond;
+  const intervalMs = WINDOW_MS / perSecond;
+  const perWindow = Math.ceil(perSecond);
+
+  /** The slot is the later of now and the next free one; the next free one moves one interval on. */
+  async function reserve(): Promise<number> {
+    const [reserved] = await prisma.$queryRaw<Array<{ waitMs: number }>>`
+      WITH clock AS (SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS "nowMs")
+      INSERT INTO "RateBudget" AS budget ("name", "nextSlotMs")
+      SELECT ${name}, clock."nowMs" + ${intervalMs}::float8 FROM clock
+      ON CONFLICT ("name") DO UPDATE
+        SET "nextSlotMs" = GREATEST(budget."nextSlotMs" + ${intervalMs}::float8, EXCLUDED."nextSlotMs")
+      RETURNING budget."nextSlotMs" - ${intervalMs}::float8 - (SELECT "nowMs" FROM clock) AS "waitMs"`;
+    if (!reserved) throw new Error(`rate budget ${name}: the database reserved no slot`);
+    return reserved.waitMs;
+  }
+
+  /** Lets the call go if fewer than `perWindow` went in the last second (and logs it); else says how long until one ages out. */
+  async function admit(): Promise<{ wentAtMs: number } | { waitMs: number }> {
+    const [decided] = await prisma.$queryRaw<Array<{ admitted: boolean; nowMs: number; oldestMs: number | null }>>`
+      WITH latest AS (
+        SELECT budget."name", budget."recentSentMs"[cardinality(budget."recentSentMs") - ${perWindow}::int + 1] AS "oldestMs"
+        FROM "RateBudget" AS budget WHERE budget."name" = ${name} FOR UPDATE
+      ), decision AS (
+        SELECT latest."name", latest."oldestMs", (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS "nowMs" FROM latest
+      )
+      UPDATE "RateBudget" AS budget
+      SET "recentSentMs" = CASE
+        WHEN decision."oldestMs" IS NULL OR decision."oldestMs" <= decision."nowMs" - ${WINDOW_MS}::float8
+        THEN (budget."recentSentMs" || decision."nowMs")[cardinality(budget."recentSentMs") + 2 - ${perWindow}::int:]
+        ELSE budget."recentSentMs" END
+      FROM decision WHERE budget."name" = decision."name"
+      RETURNING (decision."oldestMs" IS NULL OR decision."oldestMs" <= decision."nowMs" - ${WINDOW_MS}::float8) AS "admitted",
+                decision."nowMs", decision."oldestMs"`;
+    if (!decided) throw new Error(`rate budget ${name}: the database has no such budget`);
+    return decided.admitted ? { wentAtMs: decided.nowMs } : { waitMs: decided.oldestMs! + WINDOW_MS - decided.nowMs };
+  }
+
   return {
     name,
     perSecond,
     async take(signal) {
       signal?.throwIfAborted();
-      // The slot is the later of now and the next free one; the next free one moves one interval on.
-      const [reserved] = await prisma.$queryRaw<Array<{ slotMs: number; waitMs: number }>>`
-        WITH clock AS (SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS "nowMs")
-        INSERT INTO "RateBudget" AS budget ("name", "nextSlotMs")
-        SELECT ${name}, clock."nowMs" + ${intervalMs}::float8 FROM clock
-        ON CONFLICT ("name") DO UPDATE
-          SET "nextSlotMs" = GREATEST(budget."nextSlotMs" + ${intervalMs}::float8, EXCLUDED."nextSlotMs")
-        RETURNING budget."nextSlotMs" - ${intervalMs}::float8 AS "slotMs",
-                  budget."nextSlotMs" - ${intervalMs}::float8 - (SELECT "nowMs" FROM clock) AS "waitMs"`;
-      if (!reserved) throw new Error(`rate budget ${name}: the database reserved no slot`);
-      if (reserved.waitMs > 0) await waitFor(reserved.waitMs, signal);
-      return reserved.slotMs;
+      const waitMs = await reserve();
+      if (waitMs > 0) await waitFor(waitMs, signal);
+      for (;;) {
+        const decision = await admit();
+        if ('wentAtMs' in decision) return decision.wentAtMs;
+        await waitFor(Math.max(decision.waitMs, 1), signal);
+      }
     },
   };
 }
