@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import { recordForChange, type MeetingChange } from '../domain/meeting-changes';
+import { voidQueuedEmails } from '../email-outbox/outbox';
 import { insertAudit } from './audit';
 import { sessionMeetingProblems } from '../domain/session-validation';
 import { findSessionRow } from './session-details';
@@ -69,6 +70,8 @@ export function createSessionStoreActivities({ prisma, now = () => new Date(), m
       await prisma.$transaction([
         ...(hasUpdate ? [prisma.session.update({ where: { id: sessionId }, data: record.session })] : []),
         insertAudit(prisma, sessionId, record.audit),
+        // A cancel voids the session's emails still queued (reminders, a confirmation not yet out).
+        ...(change.kind === 'cancelled' ? [voidQueuedEmails(prisma, sessionId)] : []),
       ]);
       await countCreationEnd(sessionId, change, at);
     },

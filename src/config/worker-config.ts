@@ -59,7 +59,7 @@ export interface WorkerConfig {
   databaseUrl: string;
   temporal: TemporalConfig;
   google: GoogleConfig;
-  resend: { apiKey: string; baseUrl: string | undefined };
+  resend: { apiKey: string; baseUrl: string | undefined; requestsPerSecond: number };
   email: { from: string; adminAlertEmail: string; slackWebhookUrl: string | undefined };
   meeting: MeetingPolicy;
   health: HealthMonitorConfig;
@@ -93,7 +93,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     databaseUrl,
     temporal: loadTemporalConfig(env),
     google: loadGoogleConfig(env),
-    resend: { apiKey: required(env, 'RESEND_API_KEY'), baseUrl: optionalUrl(env, 'RESEND_BASE_URL') },
+    resend: { apiKey: required(env, 'RESEND_API_KEY'), baseUrl: optionalUrl(env, 'RESEND_BASE_URL'), requestsPerSecond: resendRequestsPerSecond(env) },
     email: {
       from: requiredEmail(env, 'EMAIL_FROM'),
       adminAlertEmail: requiredEmail(env, 'ADMIN_ALERT_EMAIL'),
@@ -105,6 +105,18 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     },
     health: loadHealthMonitorConfig(env),
   };
+}
+
+/**
+ * RESEND_REQUESTS_PER_SECOND: Resend requests per second across all workers (the outbox's batches and
+ * admin alerts together); default 2, Resend's default team limit.
+ */
+const resendRequestsPerSecondSchema = z.coerce.number().positive().finite().default(2);
+
+function resendRequestsPerSecond(env: Env): number {
+  const parsed = resendRequestsPerSecondSchema.safeParse(optional(env, 'RESEND_REQUESTS_PER_SECOND'));
+  if (!parsed.success) throw new ConfigError('RESEND_REQUESTS_PER_SECOND', 'must be a positive number');
+  return parsed.data;
 }
 
 /** Temporal runs schedules at most once a second. */

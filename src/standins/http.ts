@@ -20,6 +20,8 @@ export interface StandinAnswer {
 export interface StandinRoute {
   operation: string;
   handle: () => StandinAnswer;
+  /** Called once the request is over, answered or not (found when it arrived, before any latency). */
+  settled?: () => void;
   /** The API's error body for an injected fault. */
   faultBody: (fault: FaultRule & { status: number }) => unknown;
 }
@@ -100,8 +102,9 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
         send(res, options.control(request, standin) ?? { status: 404, body: { error: `no control endpoint ${url.pathname}` } });
         return;
       }
-      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       const route = options.route(request);
+      if (route?.settled) res.on('close', route.settled);
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       const record = (status: RecordedRequest['status'], operation: string, delayedMs?: number) =>
         requests.push({
           at: new Date().toISOString(),

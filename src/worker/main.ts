@@ -4,9 +4,11 @@ import { NativeConnection } from '@temporalio/worker';
 import { createPrismaClient } from '../adapters/database';
 import { createCalendarApi } from '../adapters/google-calendar';
 import { checkDatabase, connectTemporal, UnreachableError } from '../adapters/reachability';
+import { sharedRateBudget } from '../adapters/rate-budget';
 import { createResendClient } from '../adapters/resend';
 import { loadOpsConfig, type OpsConfig } from '../config/ops-config';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
+import { startEmailDrainer, type EmailDrainer } from '../email-outbox/drainer';
 import { createLogger } from '../logging';
 import { createProjectMetrics } from '../metrics/registry';
 import { startMetricsServer } from '../metrics/server';
@@ -31,6 +33,7 @@ export async function runWorkerFromConfig(
   const prisma = createPrismaClient(config.databaseUrl);
   let clientConnection: Connection | undefined;
   const servers: ListeningServer[] = [];
+  let drainer: EmailDrainer | undefined;
   try {
     // Schedules and the reconciler's starts go through a client, which needs its own connection.
     clientConnection = await Connection.connect(connectionOptions(config.temporal));
@@ -40,6 +43,10 @@ export async function runWorkerFromConfig(
       logger.info({ searchAttributes }, 'search attributes ensured');
     }
     const metrics = ops.metricsAddress ? createProjectMetrics(prisma) : undefined;
+    const resend = createResendClient(config.resend);
+    const resendBudget = sharedRateBudget(prisma, 'resend', config.resend.requestsPerSecond);
+    const email = config.email;
+    drainer = startEmailDrainer({ prisma, queue: config.temporal.taskQueue, resend, budget: resendBudget, from: email.from, adminAlertEmail: email.adminAlertEmail, logger: createLogger('email-outbox'), metrics: metrics?.recorder });
     const workers = await createSessionMeetingWorkers({
       connection,
       client,
@@ -53,7 +60,9 @@ export async function runWorkerFromConfig(
         prisma,
         calendar: createCalendarApi(config.google),
         calendarId: config.google.calendarId,
-        resend: createResendClient(config.resend),
+        resend,
+        resendBudget,
+        wakeEmailDrainer: drainer.wake,
         from: config.email.from,
         adminAlertEmail: config.email.adminAlertEmail,
         slackWebhookUrl: config.email.slackWebhookUrl,
@@ -91,6 +100,8 @@ export async function runWorkerFromConfig(
     await runWorkers(workers);
     logger.info('worker stopped');
   } finally {
+    // After the workers: the last local activities may still have queued emails.
+    await drainer?.stop();
     await clientConnection?.close();
     await Promise.all(servers.map((server) => server.close()));
     await connection.close();

@@ -3,6 +3,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import type { Registry } from 'prom-client';
 import { createPrismaClient } from '../../src/adapters/database';
 import { createCalendarApi } from '../../src/adapters/google-calendar';
+import { sharedRateBudget } from '../../src/adapters/rate-budget';
 import { createResendClient } from '../../src/adapters/resend';
 import { createCalendarActivities } from '../../src/activities/calendar';
 import { createNotificationActivities, type AdminAlert } from '../../src/activities/notifications';
@@ -41,6 +42,7 @@ beforeAll(async () => {
     ...createNotificationActivities({
       ...deps,
       resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }),
+      resendBudget: sharedRateBudget(prisma, 'resend', Infinity),
       from: 'Sessions <sessions@example.com>',
       adminAlertEmail: 'ops@example.com',
       slackWebhookUrl: undefined,
