@@ -6,8 +6,8 @@ import { commonControl, startStandin, type StandinAnswer, type StandinRequest, t
  * this project depends on it: bearer API keys, validation errors in Resend's shape, `Idempotency-Key`
  * (the same key and payload answer the first answer's ids without sending again; the same key with
  * another payload is a 409 `invalid_idempotent_request`; the same key while its first request is
- * still in flight a 409 `concurrent_idempotent_requests`), and, with `requestsPerSecond`, the team's
- * rate limit: requests beyond it in any one second are answered 429 `rate_limit_exceeded`.
+ * still in processing a 409 `concurrent_idempotent_requests`), and, with `requestsPerSecond`, the
+ * team's rate limit: requests beyond it are answered 429 `rate_limit_exceeded` (and counted).
  */
 
 export interface SentEmail {
@@ -92,7 +92,9 @@ export async function startResendStandin(
   const byKey = new Map<string, { digest: string; answer: unknown }>();
   const inFlightKeys = new Set<string>();
   let requestsPerSecond = options.requestsPerSecond ?? Infinity;
-  let acceptedAt: number[] = [];
+  // The team's rate as a token bucket of one second's requests, refilled continuously: a burst beyond
+  // the rate is refused, evenly spaced requests at the rate are not (whatever their timers' jitter).
+  let bucket = { tokens: requestsPerSecond, at: Date.now() };
   let rateLimited = 0;
 
   function unauthorized(request: StandinRequest): Answer | undefined {
@@ -101,15 +103,15 @@ export async function startResendStandin(
     return { status: 401, body: resendError(401, 'missing_api_key', 'Missing API key in the authorization header.') };
   }
 
-  /** Counts the request against the rate limit: a 429 when the last second already holds the limit. */
+  /** Counts the request against the rate limit: a 429 when it holds no whole request any more. */
   function overRate(): Answer | undefined {
     const now = Date.now();
-    acceptedAt = acceptedAt.filter((at) => at > now - 1_000);
-    if (acceptedAt.length >= requestsPerSecond) {
+    bucket = { tokens: Math.min(requestsPerSecond, bucket.tokens + ((now - bucket.at) / 1_000) * requestsPerSecond), at: now };
+    if (bucket.tokens < 1) {
       rateLimited += 1;
       return { status: 429, body: resendError(429, 'rate_limit_exceeded', `Too many requests. You can only make ${requestsPerSecond} requests per second.`) };
     }
-    acceptedAt.push(now);
+    bucket.tokens -= 1;
     return undefined;
   }
 
@@ -190,15 +192,16 @@ export async function startResendStandin(
     onReset: () => {
       sent.length = 0;
       byKey.clear();
-      acceptedAt = [];
       rateLimited = 0;
       requestsPerSecond = options.requestsPerSecond ?? Infinity;
+      bucket = { tokens: requestsPerSecond, at: Date.now() };
     },
     route(request) {
       if (request.method !== 'POST') return undefined;
       if (request.url.pathname === '/emails') return { operation: 'send', handle: () => sendEmail(request), faultBody };
       if (request.url.pathname !== '/emails/batch') return undefined;
-      // A key is in flight from the request's arrival until its answer has gone.
+      // A key is in flight from the request's arrival until Resend is done with it, whether or not the
+      // caller still waits for the answer.
       const key = request.headers['idempotency-key'];
       const concurrent = key !== undefined && inFlightKeys.has(key);
       if (key !== undefined && !concurrent) inFlightKeys.add(key);
@@ -224,6 +227,7 @@ export async function startResendStandin(
     rateLimited: () => rateLimited,
     setRequestsPerSecond: (perSecond: number) => {
       requestsPerSecond = perSecond;
+      bucket = { tokens: perSecond, at: Date.now() };
     },
   });
 }

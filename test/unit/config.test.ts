@@ -23,6 +23,8 @@ test('defaults: local Temporal, the spec’s retry schedule, the primary calenda
   expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'session-meetings', apiKey: undefined, tls: false, registerSearchAttributes: false });
   expect(config.meeting.retryBackoffMs).toEqual([30_000, 120_000, 480_000]);
   expect(config.google).toMatchObject({ calendarId: 'primary', baseUrl: 'http://127.0.0.1:4010', serviceAccountKey: undefined });
+  expect(config.resend.requestsPerSecond).toBe(2);
+  expect(loadWorkerConfig({ ...base, RESEND_REQUESTS_PER_SECOND: '10' }).resend.requestsPerSecond).toBe(10);
 });
 
 test.each([
@@ -38,6 +40,8 @@ test.each([
   ['TEMPORAL_TLS_KEY_PATH', { TEMPORAL_TLS_CERT_PATH: '/x.pem' }, /mTLS needs both/],
   ['TEMPORAL_TLS', { TEMPORAL_TLS: 'maybe' }, /TEMPORAL_TLS: "maybe" is not true or false/],
   ['GOOGLE_CALLS_PER_SECOND', { GOOGLE_CALLS_PER_SECOND: '0' }, /must be a positive number/],
+  ['RESEND_REQUESTS_PER_SECOND', { RESEND_REQUESTS_PER_SECOND: '0' }, /must be a positive number/],
+  ['RESEND_REQUESTS_PER_SECOND', { RESEND_REQUESTS_PER_SECOND: 'fast' }, /must be a positive number/],
   ['MEETING_HEALTH_INTERVAL', { MEETING_HEALTH_INTERVAL: 'never' }, /MEETING_HEALTH_INTERVAL: "never" is not a duration/],
   ['MEETING_HEALTH_INTERVAL', { MEETING_HEALTH_INTERVAL: '500ms' }, /at least 1s \(or off\)/],
   ['MEETING_FAILURE_RATE_WINDOW', { MEETING_FAILURE_RATE_WINDOW: '0s' }, /longer than 0/],
