@@ -7,7 +7,9 @@ import { waitFor } from '../support/wait';
 const CALLS_PER_SECOND = 10;
 const BOOKINGS = 40;
 
-const h = useHarness({ server: 'dev-server', googleCallsPerSecond: CALLS_PER_SECOND });
+const RESEND_PER_SECOND = 2; // Resend's default team limit
+
+const h = useHarness({ server: 'dev-server', googleCallsPerSecond: CALLS_PER_SECOND, resendRequestsPerSecond: RESEND_PER_SECOND });
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -45,6 +47,21 @@ test(`${BOOKINGS} bookings at once: all ACTIVE, one event each, Google calls hel
   expect(callTimes).toHaveLength(2 * BOOKINGS);
   expect(elapsedMs).toBeGreaterThanOrEqual((callTimes.length / CALLS_PER_SECOND - 1.5) * 1000); // the limit paced it
   expect(busiest).toBeLessThanOrEqual(3 * CALLS_PER_SECOND);
+}, 90_000);
+
+test(`${BOOKINGS} bookings at once: every confirmation goes out in a few batch requests, none refused at Resend's ${RESEND_PER_SECOND}/s`, async () => {
+  h.resend.setRequestsPerSecond(RESEND_PER_SECOND);
+  const sessionIds = await Promise.all(Array.from({ length: BOOKINGS }, () => h.createSession()));
+  await Promise.all(sessionIds.map((id) => h.meetings.startSessionMeeting(id)));
+  const confirmations = () => h.resend.emails().filter((email) => sessionIds.some((id) => email.idempotencyKey?.includes(`/${id}/confirmation/`)));
+  await waitFor(async () => confirmations(), (list) => list.length === 2 * BOOKINGS, 60_000, 100);
+
+  const requests = h.resend.requests.filter((request) => request.operation === 'batch');
+  console.log(`burst of ${BOOKINGS}: ${confirmations().length} confirmations in ${requests.length} batch requests, ${h.resend.rateLimited()} answered 429`);
+  expect(new Set(confirmations().map((email) => email.idempotencyKey)).size).toBe(2 * BOOKINGS); // none twice
+  expect(requests.length).toBeLessThan(BOOKINGS); // batched, not one request per email
+  expect(h.resend.rateLimited()).toBe(0);
+  expect(h.resend.requests.filter((request) => request.operation === 'send')).toHaveLength(0);
 }, 90_000);
 
 test('time to link, one booking at a time: median under the spec\'s 5 s', async () => {
