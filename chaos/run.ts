@@ -157,7 +157,11 @@ async function main(): Promise<void> {
     log('Temporal dev server, PostgreSQL proxy, stand-ins and two workers are up');
 
     injectFaults(google, [{ status: 500 }, { status: 503 }, { status: 429 }, { status: 403, reason: 'rateLimitExceeded' }, { dropResponseAfterWrite: true }, { delayMs: SPIKE_MS }]);
-    injectFaults(resend, [{ status: 500 }, { status: 503 }, { status: 429 }, { dropResponseAfterWrite: true }, { delayMs: SPIKE_MS }]);
+    const resendFaults = [{ status: 500 }, { status: 503 }, { status: 429 }, { dropResponseAfterWrite: true }, { delayMs: SPIKE_MS }];
+    // Emails go in batches, so Resend gets a few dozen requests a run, too few for each fault to come
+    // up at random: the first requests meet each once for certain, the rest at random.
+    for (const fault of resendFaults) resend.faults.add({ operation: '*', times: 1, ...fault });
+    injectFaults(resend, resendFaults);
 
     const booker = tsEntryProcess(
       'booker',
