@@ -129,8 +129,13 @@ function sentAudit(email: ClaimedEmail, resendId: string): Prisma.MeetingAuditEv
 /** Resend accepted the batch: its emails are SENT with Resend's ids (in the batch's order) and audited. */
 export async function markBatchSent(prisma: PrismaClient, batch: ClaimedBatch, resendIds: readonly string[]): Promise<void> {
   if (resendIds.length !== batch.emails.length) throw new Error(`Resend answered ${resendIds.length} ids for a batch of ${batch.emails.length}`);
+  const ids = batch.emails.map((email) => String(email.id));
   await prisma.$transaction([
-    ...batch.emails.map((email, index) => prisma.emailOutbox.update({ where: { id: email.id }, data: { status: 'SENT', resendId: resendIds[index] ?? null } })),
+    // One statement for the whole batch (up to 100 rows), each row with its own Resend id.
+    prisma.$executeRaw`
+      UPDATE "EmailOutbox" AS email SET "status" = 'SENT', "resendId" = sent."resendId", "updatedAt" = now()
+      FROM (SELECT unnest(${ids}::text[])::bigint AS "id", unnest(${[...resendIds]}::text[]) AS "resendId") AS sent
+      WHERE email."id" = sent."id"`,
     prisma.emailBatch.update({ where: { id: batch.id }, data: { sentAt: new Date(), lastError: null } }),
     prisma.meetingAuditEvent.createMany({ data: batch.emails.map((email, index) => sentAudit(email, resendIds[index] ?? '')), skipDuplicates: true }),
   ]);

@@ -8,7 +8,7 @@ import { createNotificationActivities } from '../../src/activities/notifications
 import { createSessionStoreActivities } from '../../src/activities/session-store';
 import { batchPayload } from '../../src/domain/email-batches';
 import { createDrainStep, type DrainStep } from '../../src/email-outbox/drainer';
-import { claimNewBatch } from '../../src/email-outbox/outbox';
+import { claimNewBatch, enqueueEmails } from '../../src/email-outbox/outbox';
 import { createLogger } from '../../src/logging';
 import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
 import { TEST_DATABASE_URL } from '../support/env';
@@ -245,3 +245,29 @@ test('the shared budget keeps requests under Resend\'s rate: no 429 where the sa
   expect(unbudgeted).toContain('postponed');
   expect(resend.rateLimited()).toBeGreaterThan(0);
 });
+
+test('the top of the hour: 1,000 sessions\' 2,000 "starting soon" emails go out in 20 requests within Resend\'s 2/s, none refused', async () => {
+  resend.setRequestsPerSecond(2);
+  const emails = Array.from({ length: 2_000 }, (_, i) => ({
+    queue,
+    sessionId: null, // no Session rows: the audit's foreign key allows none
+    kind: 'starting-soon',
+    occurrence: 's1',
+    recipient: i % 2 ? 'student' : 'teacher',
+    key: `session-meetings/top-of-hour-${queue}-${i >> 1}/starting-soon/s1/${i % 2 ? 'student' : 'teacher'}`,
+    from: 'Sessions <sessions@example.com>',
+    to: `person-${i}@example.com`,
+    subject: 'Starting soon: "Algebra"',
+    text: 'Your session starts in 10 minutes.',
+    html: '<p>Your session starts in 10 minutes.</p>',
+  }));
+  await enqueueEmails(prisma, emails);
+  const startedAt = Date.now();
+  const steps = await drainAll(drainer({ budget: sharedRateBudget(prisma, `resend-${queue}`, 2) }));
+  console.log(`2,000 emails: ${steps.length} batch requests in ${Date.now() - startedAt} ms, ${resend.rateLimited()} answered 429`);
+
+  expect(steps).toEqual(Array(20).fill('sent'));
+  expect(resend.emails()).toHaveLength(2_000);
+  expect(resend.rateLimited()).toBe(0);
+  expect(await prisma.emailOutbox.count({ where: { queue, status: 'SENT', resendId: { not: null } } })).toBe(2_000);
+}, 180_000);
