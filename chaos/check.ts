@@ -89,7 +89,7 @@ export function checkRun(evidence: RunEvidence): CheckSummary {
     } else {
       checkUncancelled(session, live, alertsFor.get(sessionId) ?? [], auditOf.get(sessionId) ?? [], evidence.attemptsPerGeneration, flag);
     }
-    checkEmails(session, emailsTo, flag);
+    checkEmails(session, cancelled, emailsTo, flag);
     checkAudit(sessionId, auditOf.get(sessionId) ?? [], flag);
   }
 
@@ -169,8 +169,12 @@ function checkUncancelled(
   }
 }
 
-/** Each recipient gets one email per occasion the history says was sent: none lost, none twice, none extra. */
-function checkEmails(session: SessionEvidence, emailsTo: Map<string | undefined, EmailRecord[]>, flag: Flag): void {
+/**
+ * Each recipient gets one email per occasion the history says was queued: none lost, none twice, none
+ * extra. A cancel voids the emails still queued, so for a cancelled session those of other kinds may
+ * have gone or not.
+ */
+function checkEmails(session: SessionEvidence, cancelled: boolean, emailsTo: Map<string | undefined, EmailRecord[]>, flag: Flag): void {
   const sends = session.workflow?.activities.filter((activity) => activity.type === 'sendMeetingEmails') ?? [];
   for (const recipient of [session.teacherEmail, session.studentEmail]) {
     const received = emailsTo.get(recipient) ?? [];
@@ -180,12 +184,13 @@ function checkEmails(session: SessionEvidence, emailsTo: Map<string | undefined,
       if (seen.has(key)) flag('duplicate-email', session.sessionId, `${recipient} got "${email.subject}" twice`);
       seen.add(key);
     }
-    const expected = countBy(sends.filter(isDelivered), (activity) => String(activity.args[1]));
+    const voidable = (activity: ActivityRecord) => cancelled && String(activity.args[1]) !== 'cancelled';
+    const expected = countBy(sends.filter((activity) => isDelivered(activity) && !voidable(activity)), (activity) => String(activity.args[1]));
     const got = countBy([...seen].map((key) => key.split('\n')[0] ?? ''), (subject) => emailKind(subject) ?? 'unknown');
     for (const kind of new Set([...expected.keys(), ...got.keys()])) {
       const want = expected.get(kind) ?? 0;
       const have = got.get(kind) ?? 0;
-      const mayHaveGone = sends.filter((activity) => String(activity.args[1]) === kind && !isDelivered(activity)).length;
+      const mayHaveGone = sends.filter((activity) => String(activity.args[1]) === kind && (!isDelivered(activity) || voidable(activity))).length;
       if (have < want) flag('lost-email', session.sessionId, `${recipient}: ${have} of ${want} ${kind} emails`);
       if (have > want + mayHaveGone) flag('unexpected-email', session.sessionId, `${recipient}: ${have} ${kind} emails, the history sent ${want}`);
     }

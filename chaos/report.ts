@@ -12,6 +12,7 @@ interface Result {
   faults: FaultCount[];
   faultedShare: Record<'google' | 'resend', { calls: number; faulted: number; share: number }>;
   booking: { workerSelfRestarts: number; startsRetried: number; signalsRetried: number; googleCalls: number; resendCalls: number };
+  resendRateLimited: number;
   secondsToSettleAfterLastFault: number | null;
   totalSeconds: number;
   firstViolations: Array<{ kind: string; sessionId: string; detail: string }>;
@@ -31,6 +32,7 @@ export function printTable(result: Result): void {
       ['worker exits restarted by the supervisor', result.booking.workerSelfRestarts],
       ['signals retried by the booker', result.booking.signalsRetried],
       ['Google / Resend calls', `${result.booking.googleCalls} / ${result.booking.resendCalls}`],
+      ['Resend requests over its 2/s (429 by the stand-in)', result.resendRateLimited],
       ...(['google', 'resend'] as const).map((api): [string, string] => {
         const { calls, faulted, share } = result.faultedShare[api];
         return [`${api} calls failed while faults were on`, `${faulted} of ${calls} (${(share * 100).toFixed(1)} %)`];

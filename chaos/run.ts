@@ -104,7 +104,8 @@ async function main(): Promise<void> {
 
   // Real APIs take their time; calls in flight are what a crash cuts.
   const google = await startGoogleCalendarStandin({ latencyMs: 100 });
-  const resend = await startResendStandin({ latencyMs: 50 });
+  // Resend's default team limit, which the workers' shared budget (RESEND_REQUESTS_PER_SECOND) keeps to.
+  const resend = await startResendStandin({ latencyMs: 50, requestsPerSecond: 2 });
   const dbUrl = new URL(databaseUrl);
   const proxy = await startTcpProxy(dbUrl.hostname, Number(dbUrl.port || 5432));
   const workerDbUrl = new URL(databaseUrl);
@@ -156,7 +157,11 @@ async function main(): Promise<void> {
     log('Temporal dev server, PostgreSQL proxy, stand-ins and two workers are up');
 
     injectFaults(google, [{ status: 500 }, { status: 503 }, { status: 429 }, { status: 403, reason: 'rateLimitExceeded' }, { dropResponseAfterWrite: true }, { delayMs: SPIKE_MS }]);
-    injectFaults(resend, [{ status: 500 }, { status: 503 }, { status: 429 }, { dropResponseAfterWrite: true }, { delayMs: SPIKE_MS }]);
+    const resendFaults = [{ status: 500 }, { status: 503 }, { status: 429 }, { dropResponseAfterWrite: true }, { delayMs: SPIKE_MS }];
+    // Emails go in batches, so Resend gets a few dozen requests a run, too few for each fault to come
+    // up at random: the first requests meet each once for certain, the rest at random.
+    for (const fault of resendFaults) resend.faults.add({ operation: '*', times: 1, ...fault });
+    injectFaults(resend, resendFaults);
 
     const booker = tsEntryProcess(
       'booker',
@@ -286,6 +291,8 @@ async function main(): Promise<void> {
         resend: countBy(resend.requests.map((request) => String(request.status))),
       },
       booking: { workerSelfRestarts: selfRestarts, startsRetried: startRetries, signalsRetried: signalRetries, googleCalls: google.requests.length, resendCalls: resend.requests.length },
+      /** Requests the Resend stand-in refused for exceeding its 2/s (beyond the injected 429s). */
+      resendRateLimited: resend.rateLimited(),
       secondsToSettleAfterLastFault: settledAt === undefined ? null : Math.max(0, (settledAt - lastFault) / 1000),
       totalSeconds: (Date.now() - started) / 1000,
       firstViolations: summary.violations.slice(0, 20),

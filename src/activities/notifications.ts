@@ -1,9 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
+import type { RateBudget } from '../adapters/rate-budget';
 import type { Resend } from '../adapters/resend';
 import { outageAlertKey } from '../domain/admin-alerts';
 import { emailIdempotencyKey, escapeHtml, renderMeetingEmail, type MeetingEmailKind } from '../domain/email-content';
+import { enqueueEmails } from '../email-outbox/outbox';
 import { activityExecutionKey, auditedByEarlierTry, claimAlert, insertAudit } from './audit';
 import { loadSessionDetails } from './session-details';
 import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
@@ -11,6 +13,10 @@ import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
 export interface NotificationDeps {
   prisma: PrismaClient;
   resend: Resend;
+  /** Resend's request budget (RESEND_REQUESTS_PER_SECOND), shared with the email outbox's drainers. */
+  resendBudget: RateBudget;
+  /** Tells this process's outbox drainer that emails were queued (it also polls). */
+  wakeEmailDrainer?: () => void;
   from: string;
   adminAlertEmail: string;
   slackWebhookUrl: string | undefined;
@@ -59,8 +65,12 @@ export function createNotificationActivities(deps: NotificationDeps) {
   const metrics = deps.metrics ?? noMetrics;
   const timeoutMs = deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
 
-  /** Sends one email of `kind` (the metric's label) and counts it, sent or failed. */
+  /**
+   * Sends one email of `kind` (the metric's label) and counts it, sent or failed. It waits for a slot
+   * of the Resend budget that the outbox's batches use too.
+   */
   async function send(kind: string, what: string, idempotencyKey: string, email: { to: string; subject: string; text: string; html: string }): Promise<string> {
+    await deps.resendBudget.take(Context.current().cancellationSignal);
     let id: string;
     try {
       // The SDK sets no timeout of its own: without this a Resend that never answers holds the activity.
@@ -116,8 +126,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
 
   return {
     /**
-     * Emails teacher and student, each with the time in their own zone. Each email has its own
-     * idempotency key, so a retry after a partial failure never sends anyone a second copy.
+     * Queues the emails to teacher and student, each with the time in their own zone, in the email
+     * outbox; the drainer sends them (README "Emails"). A fast database write, safe to repeat: each
+     * email's key (per session, kind, occurrence and recipient) is unique, so a re-run queues nothing
+     * twice, and an email already sent is not sent again. The `EMAIL_SENT` audit comes when Resend
+     * has accepted it.
      */
     async sendMeetingEmails(sessionId: string, kind: MeetingEmailKind, occurrence: string, meetingUrl?: string | null): Promise<void> {
       const stored = await loadSessionDetails(prisma, sessionId);
@@ -130,23 +143,25 @@ export function createNotificationActivities(deps: NotificationDeps) {
         { role: 'teacher' as const, person: session.teacher, other: session.student },
         { role: 'student' as const, person: session.student, other: session.teacher },
       ];
-      for (const { role, person, other } of parties) {
-        const content = renderMeetingEmail(
-          kind,
-          { title: session.title, startTime: session.startTime, endTime: session.endTime, meetingUrl: session.meetingUrl, otherPartyName: other.name },
-          { role, ...person },
-        );
-        const emailId = await send(kind, `${kind} email to the ${role}`, emailIdempotencyKey(sessionId, kind, occurrence, role), {
-          to: person.email,
-          ...content,
-        });
-        await insertAudit(
-          prisma,
+      await enqueueEmails(
+        prisma,
+        parties.map(({ role, person, other }) => ({
+          queue: Context.current().info.taskQueue,
           sessionId,
-          { action: 'EMAIL_SENT', actor: 'system', outcome: 'SUCCESS', error: null, detail: { kind, occurrence, recipient: role, emailId } },
-          role,
-        );
-      }
+          kind,
+          occurrence,
+          recipient: role,
+          key: emailIdempotencyKey(sessionId, kind, occurrence, role),
+          from,
+          to: person.email,
+          ...renderMeetingEmail(
+            kind,
+            { title: session.title, startTime: session.startTime, endTime: session.endTime, meetingUrl: session.meetingUrl, otherPartyName: other.name },
+            { role, ...person },
+          ),
+        })),
+      );
+      deps.wakeEmailDrainer?.();
     },
 
     /**

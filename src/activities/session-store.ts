@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import { recordForChange, type MeetingChange } from '../domain/meeting-changes';
+import { voidQueuedEmails } from '../email-outbox/outbox';
 import { insertAudit, workflowWriteKey } from './audit';
 import { sessionMeetingProblems } from '../domain/session-validation';
 import { findSessionRow } from './session-details';
@@ -77,7 +78,12 @@ export function createSessionStoreActivities({ prisma, now = () => new Date(), m
           ? prisma.session.update({ where: { id: sessionId }, data: record.session })
           : prisma.session.updateMany({ where: { id: sessionId, meetingWriteSeq: { lt: seq } }, data: { ...record.session, meetingWriteSeq: seq } });
       const audit = seq === undefined ? insertAudit(prisma, sessionId, record.audit) : insertAudit(prisma, sessionId, record.audit, '', workflowWriteKey(seq));
-      await prisma.$transaction([...(hasUpdate ? [update] : []), audit]);
+      await prisma.$transaction([
+        ...(hasUpdate ? [update] : []),
+        audit,
+        // A cancel voids the session's emails still queued (reminders, a confirmation not yet out).
+        ...(change.kind === 'cancelled' ? [voidQueuedEmails(prisma, sessionId)] : []),
+      ]);
       await countCreationEnd(sessionId, change, at);
     },
 

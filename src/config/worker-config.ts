@@ -52,7 +52,7 @@ export interface WorkerConfig {
   databaseUrl: string;
   temporal: TemporalConfig;
   google: GoogleConfig;
-  resend: { apiKey: string; baseUrl: string | undefined };
+  resend: { apiKey: string; baseUrl: string | undefined; requestsPerSecond: number };
   email: { from: string; adminAlertEmail: string; slackWebhookUrl: string | undefined };
   meeting: MeetingPolicy;
   health: HealthMonitorConfig;
@@ -136,6 +136,8 @@ const google = section({
 const resend = section({
   apiKey: ['RESEND_API_KEY', text()],
   baseUrl: ['RESEND_BASE_URL', httpUrl()],
+  // Across all workers, the email outbox's batches and admin alerts together (Resend's default team limit).
+  requestsPerSecond: ['RESEND_REQUESTS_PER_SECOND', numberWhere(2, (n) => n > 0 && Number.isFinite(n), 'must be a positive number')],
 });
 
 const email = section({

@@ -20,6 +20,11 @@ export interface StandinAnswer {
 export interface StandinRoute {
   operation: string;
   handle: () => StandinAnswer;
+  /**
+   * Called once the server is done with the request (after any latency or delay, whether or not the
+   * caller still waits; for a hung one, when its connection closes). The route is found on arrival.
+   */
+  settled?: () => void;
   /** The API's error body for an injected fault. */
   faultBody: (fault: FaultRule & { status: number }) => unknown;
   /** The API's own refusal, checked before faults (its rate limits): an answer refuses the call. */
@@ -102,8 +107,20 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
         send(res, options.control(request, standin) ?? { status: 404, body: { error: `no control endpoint ${url.pathname}` } });
         return;
       }
-      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       const route = options.route(request);
+      let hung = false;
+      try {
+        hung = await respond(request, route);
+      } finally {
+        if (hung) res.on('close', () => route?.settled?.());
+        else route?.settled?.();
+      }
+    })().catch((error: unknown) => send(res, { status: 500, body: { error: String(error) } }));
+
+    /** Answers the request after its latency, faults and all; true when it is left hanging. */
+    async function respond(request: StandinRequest, route: StandinRoute | undefined): Promise<boolean> {
+      const { url, headers } = request;
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       const record = (status: RecordedRequest['status'], operation: string, delayedMs?: number) =>
         requests.push({
           at: new Date().toISOString(),
@@ -118,36 +135,36 @@ export async function startStandin(options: StandinOptions): Promise<StandinServ
       if (!route) {
         record(404, 'unknown');
         send(res, { status: 404, body: options.notFoundBody });
-        return;
+        return false;
       }
       const refusal = route.admit?.();
       if (refusal) {
         record(refusal.status, route.operation);
         send(res, refusal);
-        return;
+        return false;
       }
       const fault = faults.take(route.operation);
       if (fault?.hang) {
         record('hung', route.operation); // no answer; the connection stays open until close()
-        return;
+        return true;
       }
       if (fault && !fault.dropResponseAfterWrite && fault.delayMs === undefined && fault.status !== undefined) {
         record(fault.status, route.operation);
         send(res, { status: fault.status, body: route.faultBody({ ...fault, status: fault.status }) });
-        return;
+        return false;
       }
       const answer = route.handle();
       if (fault?.dropResponseAfterWrite && answer.wrote) {
         record('dropped', route.operation);
         droppedOnPurpose = true;
         res.socket?.destroy();
-        return;
+        return false;
       }
       record(answer.status, route.operation, fault?.delayMs);
       if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      if (res.destroyed) return;
-      send(res, answer);
-    })().catch((error: unknown) => send(res, { status: 500, body: { error: String(error) } }));
+      if (!res.destroyed) send(res, answer);
+      return false;
+    }
   });
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));

@@ -9,6 +9,7 @@ import { createResendClient } from '../adapters/resend';
 import { loadOpsConfig, type OpsConfig } from '../config/ops-config';
 import { ConfigError } from '../config/env';
 import { loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
+import { startEmailDrainer, type EmailDrainer } from '../email-outbox/drainer';
 import { createLogger } from '../logging';
 import { createProjectMetrics } from '../metrics/registry';
 import { startMetricsServer } from '../metrics/server';
@@ -32,6 +33,7 @@ export async function runWorkerFromConfig(
   const prisma = createPrismaClient(config.databaseUrl);
   let clientConnection: Connection | undefined;
   const servers: ListeningServer[] = [];
+  let drainer: EmailDrainer | undefined;
   try {
     // Schedules and the reconciler's starts go through a client, which needs its own connection.
     clientConnection = await Connection.connect(config.temporal.connection);
@@ -41,6 +43,10 @@ export async function runWorkerFromConfig(
       logger.info({ searchAttributes }, 'search attributes ensured');
     }
     const metrics = ops.metricsAddress ? createProjectMetrics(prisma) : undefined;
+    const resend = createResendClient(config.resend);
+    const resendBudget = sharedRateBudget(prisma, 'resend', config.resend.requestsPerSecond);
+    const email = config.email;
+    drainer = startEmailDrainer({ prisma, queue: config.temporal.taskQueue, resend, budget: resendBudget, from: email.from, adminAlertEmail: email.adminAlertEmail, logger: createLogger('email-outbox'), metrics: metrics?.recorder });
     const workers = await createSessionMeetingWorkers({
       connection,
       client,
@@ -55,7 +61,9 @@ export async function runWorkerFromConfig(
         calendar: createCalendarApi(config.google),
         calendarId: config.google.calendarId,
         googleBudget: sharedRateBudget(prisma, googleBudgetName(config.temporal.taskQueue), config.google.callsPerSecond),
-        resend: createResendClient(config.resend),
+        resend,
+        resendBudget,
+        wakeEmailDrainer: drainer.wake,
         from: config.email.from,
         adminAlertEmail: config.email.adminAlertEmail,
         slackWebhookUrl: config.email.slackWebhookUrl,
@@ -93,6 +101,8 @@ export async function runWorkerFromConfig(
     await runWorkers(workers);
     logger.info('worker stopped');
   } finally {
+    // After the workers: the last local activities may still have queued emails.
+    await drainer?.stop();
     await clientConnection?.close();
     await Promise.all(servers.map((server) => server.close()));
     await connection.close();

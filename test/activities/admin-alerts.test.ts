@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createPrismaClient } from '../../src/adapters/database';
+import { sharedRateBudget } from '../../src/adapters/rate-budget';
 import { createResendClient } from '../../src/adapters/resend';
 import { createNotificationActivities, type AdminAlert } from '../../src/activities/notifications';
 import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
@@ -24,6 +25,7 @@ beforeAll(async () => {
   ({ alertAdmin } = createNotificationActivities({
     prisma,
     resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }),
+    resendBudget: sharedRateBudget(prisma, 'resend', Infinity),
     from: 'Sessions <sessions@example.com>',
     adminAlertEmail: ADMIN,
     slackWebhookUrl: slack.webhookUrl,

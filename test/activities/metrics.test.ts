@@ -43,6 +43,7 @@ beforeAll(async () => {
     ...createNotificationActivities({
       ...deps,
       resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }),
+      resendBudget: sharedRateBudget(prisma, 'resend', Infinity),
       from: 'Sessions <sessions@example.com>',
       adminAlertEmail: 'ops@example.com',
       slackWebhookUrl: undefined,

@@ -37,7 +37,8 @@ test('cancel deletes the event, marks CANCELLED, tells both, ends the workflow; 
   expect(event?.deleted).toBe(true);
   expect(h.google.requests.filter((r) => r.operation === 'delete').map((r) => r.status)).toEqual([204]);
   expect(await row(sessionId)).toMatchObject({ meetingStatus: 'CANCELLED', bookingStatus: 'CANCELLED', meetingUrl: null });
-  const cancelled = emailsOf(sessionId, 'cancelled');
+  // The workflow has queued them; the outbox's drainer sends them a moment later.
+  const cancelled = await waitFor(async () => emailsOf(sessionId, 'cancelled'), (list) => list.length >= 2);
   expect(cancelled).toHaveLength(2);
   expect(cancelled.every((e) => e.subject.startsWith('Cancelled'))).toBe(true);
   expect(await auditOf(sessionId)).toContainEqual({ action: 'CANCELLED', actor: 'booking-service', error: null });
@@ -130,7 +131,7 @@ test('cancelling the workflow in Temporal cleans up as the cancel signal does, a
   expect((await handle(sessionId).describe()).status.name).toBe('COMPLETED');
   expect(event?.deleted).toBe(true);
   expect(await row(sessionId)).toMatchObject({ meetingStatus: 'CANCELLED', bookingStatus: 'CANCELLED', meetingUrl: null });
-  expect(emailsOf(sessionId, 'cancelled')).toHaveLength(2);
+  expect(await waitFor(async () => emailsOf(sessionId, 'cancelled'), (list) => list.length >= 2)).toHaveLength(2);
   expect(await auditOf(sessionId)).toContainEqual({ action: 'CANCELLED', actor: 'temporal', error: null });
   expect(await h.meetings.startSessionMeeting(sessionId)).toMatchObject({ started: false });
 });

@@ -14,6 +14,7 @@ import { googleBudgetName } from '../../src/worker/workers';
 const BUDGET_PER_SECOND = 20;
 const STANDIN_LIMIT_PER_SECOND = 24;
 const BOOKINGS = 200;
+const RESEND_PER_SECOND = 2; // Resend's default team limit
 
 const h = useHarness({ server: 'dev-server', googleCallsPerSecond: BUDGET_PER_SECOND });
 
@@ -45,6 +46,7 @@ describe('two worker processes, one Google budget', () => {
       RESEND_BASE_URL: h.resend.url,
       EMAIL_FROM: 'sessions@example.com',
       ADMIN_ALERT_EMAIL: 'ops@example.com',
+      RESEND_REQUESTS_PER_SECOND: String(RESEND_PER_SECOND),
       MEETING_HEALTH_INTERVAL: 'off',
       LOG_LEVEL: 'info',
     };
@@ -60,7 +62,8 @@ describe('two worker processes, one Google budget', () => {
     await Promise.all([...workers, google].map((spawned) => spawned?.finished));
   }, 60_000);
 
-  test(`${BOOKINGS} bookings at once, budget ${BUDGET_PER_SECOND}/s, Google refusing beyond ${STANDIN_LIMIT_PER_SECOND}/s: no rate-limit answer, at least 90 % of the budget used`, async () => {
+  test(`${BOOKINGS} bookings at once, budget ${BUDGET_PER_SECOND}/s, Google refusing beyond ${STANDIN_LIMIT_PER_SECOND}/s: no rate-limit answer, at least 90 % of the budget used; every confirmation in a few batches within Resend's ${RESEND_PER_SECOND}/s`, async () => {
+    h.resend.setRequestsPerSecond(RESEND_PER_SECOND);
     const meetings = new SessionMeetings(h.env.client, taskQueue);
     const sessionIds = await Promise.all(Array.from({ length: BOOKINGS }, () => h.createSession()));
     const startedAt = Date.now();
@@ -123,6 +126,15 @@ describe('two worker processes, one Google budget', () => {
     expect(calls.filter((c) => c.operation === 'insert')).toHaveLength(BOOKINGS);
     expect(busyMs).toBeGreaterThan(5_000); // the burst did make callers wait
     expect(busyRate).toBeGreaterThanOrEqual(0.9 * BUDGET_PER_SECOND);
+
+    // The confirmations: each once, in batch requests, none refused.
+    const confirmations = () => h.resend.emails().filter((email) => sessionIds.some((id) => email.idempotencyKey?.includes(`/${id}/confirmation/`)));
+    await waitFor(async () => confirmations(), (list) => list.length === 2 * BOOKINGS, 60_000, 200);
+    const batches = h.resend.requests.filter((request) => request.operation === 'batch');
+    console.log(`${confirmations().length} confirmations in ${batches.length} batch requests, ${h.resend.rateLimited()} answered 429`);
+    expect(new Set(confirmations().map((email) => email.idempotencyKey)).size).toBe(2 * BOOKINGS);
+    expect(batches.length).toBeLessThan(BOOKINGS / 4);
+    expect(h.resend.rateLimited()).toBe(0);
   }, 300_000);
 });
 

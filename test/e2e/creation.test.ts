@@ -52,7 +52,11 @@ test('a booked session gets its Meet link stored, queryable and emailed to both,
   const description = await h.env.client.workflow.getHandle(sessionMeetingWorkflowId(sessionId)).describe();
   expect(description.typedSearchAttributes.get(meetingStatusSearchAttribute)).toBe('ACTIVE');
 
-  const audit = await h.prisma.meetingAuditEvent.findMany({ where: { sessionId }, orderBy: { id: 'asc' } });
+  // The outbox's drainer audits the emails once Resend's answer is recorded, just after they arrive.
+  const audit = await waitFor(
+    () => h.prisma.meetingAuditEvent.findMany({ where: { sessionId }, orderBy: { id: 'asc' } }),
+    (rows) => rows.length >= 4,
+  );
   expect(audit.map((a) => a.action)).toEqual(['ATTEMPT_STARTED', 'MEETING_ACTIVE', 'EMAIL_SENT', 'EMAIL_SENT']);
   expect(h.resend.emails().some((e) => e.to.includes(ADMIN_EMAIL) && e.text?.includes(sessionId))).toBe(false);
 });

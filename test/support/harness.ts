@@ -8,6 +8,8 @@ import { createResendClient } from '../../src/adapters/resend';
 import { SessionMeetings } from '../../src/client/session-meetings';
 import { DEFAULT_RETRY_BACKOFF, type MeetingPolicy } from '../../src/config/worker-config';
 import { parseDurationList } from '../../src/domain/durations';
+import { startEmailDrainer } from '../../src/email-outbox/drainer';
+import { createLogger } from '../../src/logging';
 import { findTemporalExecutable } from '../../src/local/temporal-binaries';
 import { startGoogleCalendarStandin, type GoogleCalendarStandin } from '../../src/standins/google-calendar';
 import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
@@ -35,6 +37,9 @@ export interface Harness {
 
 let runtimeInstalled = false;
 
+const quietLogger = createLogger('email-outbox');
+quietLogger.level = 'silent';
+
 /**
  * Real parts for a test file: a Temporal server (time-skipping or the CLI dev server), the worker with
  * its real activities, the Calendar and Resend stand-ins over HTTP, and the test database.
@@ -51,6 +56,8 @@ export interface HarnessOptions {
    * the stand-in's `/token`), so the real JWT path of google-auth-library runs.
    */
   serviceAccount?: boolean;
+  /** Resend requests per second for this harness's outbox and alerts (default: unlimited). */
+  resendRequestsPerSecond?: number;
 }
 
 function testServiceAccountKey() {
@@ -75,6 +82,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const resend = await startResendStandin();
   const prisma = createPrismaClient(options.databaseUrl ?? TEST_DATABASE_URL);
   const taskQueue = `test-${randomUUID()}`;
+  const resendClient = createResendClient({ apiKey: 're_test_key', baseUrl: resend.url });
+  // Test files share one database and its `resend` budget; unlimited unless a test asks.
+  const resendBudget = sharedRateBudget(prisma, `resend-${taskQueue}`, options.resendRequestsPerSecond ?? Infinity);
+  const from = 'Sessions <sessions@example.com>';
+  const drainer = startEmailDrainer({ prisma, queue: taskQueue, resend: resendClient, budget: resendBudget, from, adminAlertEmail: ADMIN_EMAIL, logger: quietLogger, idlePollMs: 100 });
   const bundle = process.env.SESSION_MEETINGS_WORKFLOW_BUNDLE;
   const workers = await createSessionMeetingWorkers({
     connection: env.nativeConnection,
@@ -92,8 +104,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       calendarId: 'primary',
       googleBudget: sharedRateBudget(prisma, googleBudgetName(taskQueue), options.googleCallsPerSecond ?? Infinity),
       conferencePollIntervalsMs: [50, 100, 200],
-      resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }),
-      from: 'Sessions <sessions@example.com>',
+      resend: resendClient,
+      resendBudget,
+      wakeEmailDrainer: drainer.wake,
+      from,
       adminAlertEmail: ADMIN_EMAIL,
       slackWebhookUrl: undefined,
       meetingPolicy: { retryBackoffMs: parseDurationList(DEFAULT_RETRY_BACKOFF), conferenceWaitMs: 10_000, ...options.policy },
@@ -115,6 +129,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     async close() {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
+      await drainer.stop();
       await env.teardown();
       await prisma.$disconnect();
       await google.close();

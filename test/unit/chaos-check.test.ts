@@ -72,6 +72,15 @@ describe('the chaos run checker', () => {
     expect(checkRun(run).counts['duplicate-event']).toBe(1);
   });
 
+  it('passes a cancelled session whose emails queued before the cancel were voided, or went', () => {
+    const run = goodRun();
+    const cancelled = run.sessions[1];
+    cancelled?.workflow?.activities.unshift(done('sendMeetingEmails', 's2', 'reminder-24h', 's1'));
+    expect(checkRun(run).violations).toEqual([]);
+    run.emails.push({ to: ['t2@x.example'], subject: 'Tomorrow: "B"', text: 'Hi T' });
+    expect(checkRun(run).violations).toEqual([]);
+  });
+
   it('fails a run with one lost email', () => {
     const run = goodRun();
     run.emails.splice(1, 1);

@@ -29,6 +29,8 @@ test('defaults: local Temporal, the spec’s retry schedule, the primary calenda
   expect(config.temporal).toEqual({ connection: { address: 'localhost:7233' }, namespace: 'default', taskQueue: 'session-meetings', registerSearchAttributes: false });
   expect(config.meeting.retryBackoffMs).toEqual([30_000, 120_000, 480_000]);
   expect(config.google).toMatchObject({ calendarId: 'primary', baseUrl: 'http://127.0.0.1:4010', serviceAccountKey: undefined });
+  expect(config.resend.requestsPerSecond).toBe(2);
+  expect(loadWorkerConfig({ ...base, RESEND_REQUESTS_PER_SECOND: '10' }).resend.requestsPerSecond).toBe(10);
 });
 
 test('every variable set, with spaces around: each read into its place', () => {
@@ -48,6 +50,7 @@ test('every variable set, with spaces around: each read into its place', () => {
     GOOGLE_CALLS_PER_SECOND: '2.5',
     RESEND_API_KEY: ' re_live ',
     RESEND_BASE_URL: 'http://127.0.0.1:4020',
+    RESEND_REQUESTS_PER_SECOND: ' 4 ',
     EMAIL_FROM: 'Sessions <sessions@school.example>',
     ADMIN_ALERT_EMAIL: 'ops@school.example',
     SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/x',
@@ -75,7 +78,7 @@ test('every variable set, with spaces around: each read into its place', () => {
       tokenUrl: 'http://127.0.0.1:4010/token',
       callsPerSecond: 2.5,
     },
-    resend: { apiKey: 're_live', baseUrl: 'http://127.0.0.1:4020' },
+    resend: { apiKey: 're_live', baseUrl: 'http://127.0.0.1:4020', requestsPerSecond: 4 },
     email: { from: 'Sessions <sessions@school.example>', adminAlertEmail: 'ops@school.example', slackWebhookUrl: 'https://hooks.slack.com/services/x' },
     meeting: { retryBackoffMs: [2_000, 4_000, 8_000, 16_000], conferenceWaitMs: 90_000 },
     health: { intervalMs: null, failureRate: { windowMs: 1_800_000, alertRate: 0.1, minAttempts: 10 } },
@@ -100,6 +103,8 @@ test.each([
   ['TEMPORAL_TLS_KEY_PATH', { TEMPORAL_TLS_CERT_PATH: '/x.pem' }, /mTLS needs both/],
   ['TEMPORAL_TLS', { TEMPORAL_TLS: 'maybe' }, /TEMPORAL_TLS: "maybe" is not true or false/],
   ['GOOGLE_CALLS_PER_SECOND', { GOOGLE_CALLS_PER_SECOND: '0' }, /must be a positive number/],
+  ['RESEND_REQUESTS_PER_SECOND', { RESEND_REQUESTS_PER_SECOND: '0' }, /must be a positive number/],
+  ['RESEND_REQUESTS_PER_SECOND', { RESEND_REQUESTS_PER_SECOND: 'fast' }, /must be a positive number/],
   ['MEETING_HEALTH_INTERVAL', { MEETING_HEALTH_INTERVAL: 'never' }, /MEETING_HEALTH_INTERVAL: "never" is not a duration/],
   ['MEETING_HEALTH_INTERVAL', { MEETING_HEALTH_INTERVAL: '500ms' }, /at least 1s \(or off\)/],
   ['MEETING_FAILURE_RATE_WINDOW', { MEETING_FAILURE_RATE_WINDOW: '0s' }, /longer than 0/],

@@ -202,6 +202,40 @@ describe('Resend stand-in', () => {
     expect((await resend.emails.send(email)).error).toBeNull();
   });
 
+  test('a batch is sent once per key: the same payload answers the first ids, another payload 409, each email recorded with its own key', async () => {
+    const resend = createResendClient({ apiKey: 're_1', baseUrl: resendStandin.url });
+    const batch = ['k-a', 'k-b'].map((key) => ({ ...email, headers: { 'X-Entity-Ref-ID': key } }));
+    const first = await resend.batch.send(batch, { idempotencyKey: 'b1' });
+    expect(first.data?.data).toHaveLength(2);
+    expect((await resend.batch.send(batch, { idempotencyKey: 'b1' })).data?.data).toEqual(first.data?.data);
+    expect((await resend.batch.send(batch.slice(0, 1), { idempotencyKey: 'b1' })).error).toMatchObject({ statusCode: 409, name: 'invalid_idempotent_request' });
+    expect(resendStandin.emails().map((sent) => [sent.idempotencyKey, sent.batchIdempotencyKey])).toEqual([
+      ['k-a', 'b1'],
+      ['k-b', 'b1'],
+    ]);
+  });
+
+  test('a batch of more than 100 emails, or with attachments, is 422; nothing is sent', async () => {
+    const resend = createResendClient({ apiKey: 're_1', baseUrl: resendStandin.url });
+    expect((await resend.batch.send(Array.from({ length: 101 }, () => email))).error).toMatchObject({ statusCode: 422, name: 'validation_error' });
+    const withAttachment = await fetch(`${resendStandin.url}/emails/batch`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer re_1', 'content-type': 'application/json' },
+      body: JSON.stringify([{ ...email, attachments: [{ filename: 'a.txt', content: 'YQ==' }] }]),
+    });
+    expect(withAttachment.status).toBe(422);
+    expect(resendStandin.emails()).toHaveLength(0);
+  });
+
+  test('beyond requestsPerSecond the stand-in answers 429 rate_limit_exceeded and counts them', async () => {
+    const resend = createResendClient({ apiKey: 're_1', baseUrl: resendStandin.url });
+    resendStandin.setRequestsPerSecond(2);
+    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => resend.batch.send([email], { idempotencyKey: `r${i}` })));
+    expect(answers.filter((answer) => answer.error === null)).toHaveLength(2);
+    expect(answers.filter((answer) => answer.error?.name === 'rate_limit_exceeded')).toHaveLength(3);
+    expect(resendStandin.rateLimited()).toBe(3);
+  });
+
   test('a request without an API key is 401', async () => {
     const response = await fetch(`${resendStandin.url}/emails`, { method: 'POST', body: JSON.stringify(email) });
     expect(response.status).toBe(401);

@@ -53,7 +53,8 @@ test('24 h and 10 min reminders fire at their exact moments, once each; the work
 
   const row = await h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
   expect(row.meetingJoinableAt).not.toBeNull(); // FR-6: the dashboard's "Join Now"
-  const emails = h.resend.emails().filter((e) => e.idempotencyKey?.includes(sessionId));
+  // Queued by the workflow, sent by the outbox's drainer a moment later.
+  const emails = await waitFor(async () => h.resend.emails().filter((e) => e.idempotencyKey?.includes(sessionId)), (list) => list.length >= 6);
   expect(emails.map((e) => e.subject.split(':')[0]).sort()).toEqual(['Starting soon', 'Starting soon', 'Tomorrow', 'Tomorrow', 'Your session "' + row.title + '" is confirmed', 'Your session "' + row.title + '" is confirmed'].sort());
   expect(emails.filter((e) => e.subject.startsWith('Tomorrow')).every((e) => e.text?.includes(row.meetingUrl ?? 'missing'))).toBe(true);
 });
@@ -125,7 +126,10 @@ test('after a regeneration that failed, the reminders still go out with the link
   await handle(sessionId).result();
 
   expect((await emailsScheduled(sessionId)).map((s) => s.what)).toEqual(['confirmation', 'alert:regeneration-failed', 'reminder-24h', 'starting-soon']);
-  const reminders = h.resend.emails().filter((e) => e.idempotencyKey?.includes(`/${sessionId}/reminder-24h/`) || e.idempotencyKey?.includes(`/${sessionId}/starting-soon/`));
+  const reminders = await waitFor(
+    async () => h.resend.emails().filter((e) => e.idempotencyKey?.includes(`/${sessionId}/reminder-24h/`) || e.idempotencyKey?.includes(`/${sessionId}/starting-soon/`)),
+    (list) => list.length >= 4,
+  );
   expect(reminders).toHaveLength(4);
   expect(reminders.every((e) => e.text?.includes(meetingUrl ?? 'missing'))).toBe(true);
 });

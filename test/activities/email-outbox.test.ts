@@ -1,0 +1,273 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { sharedRateBudget, type RateBudget } from '../../src/adapters/rate-budget';
+import { createPrismaClient } from '../../src/adapters/database';
+import { createResendClient } from '../../src/adapters/resend';
+import { createNotificationActivities } from '../../src/activities/notifications';
+import { createSessionStoreActivities } from '../../src/activities/session-store';
+import { batchPayload } from '../../src/domain/email-batches';
+import { createDrainStep, type DrainStep } from '../../src/email-outbox/drainer';
+import { claimNewBatch, enqueueEmails } from '../../src/email-outbox/outbox';
+import { createLogger } from '../../src/logging';
+import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
+import { TEST_DATABASE_URL } from '../support/env';
+import { seedSession } from '../support/sessions';
+
+// The email outbox against PostgreSQL and the Resend stand-in: the enqueue activity, and the drainer
+// driven one request at a time. Each test has its own queue (task queue), so its drains see only its
+// own emails.
+
+const prisma = createPrismaClient(TEST_DATABASE_URL);
+const logger = createLogger('email-outbox');
+logger.level = 'silent';
+const unlimited = sharedRateBudget(prisma, 'resend-unlimited', Infinity);
+let resend: ResendStandin;
+let queue: string;
+
+beforeAll(async () => {
+  resend = await startResendStandin();
+});
+afterAll(async () => {
+  await Promise.all([resend.close(), prisma.$disconnect()]);
+});
+beforeEach(() => {
+  resend.reset();
+  queue = `outbox-test-${randomUUID()}`;
+});
+
+function activities(budget: RateBudget = unlimited) {
+  const deps = { prisma, resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }), resendBudget: budget, from: 'Sessions <sessions@example.com>', adminAlertEmail: 'ops@example.com', slackWebhookUrl: undefined };
+  return { ...createNotificationActivities(deps), ...createSessionStoreActivities(deps) };
+}
+
+function drainer(options: { budget?: RateBudget; sendTimeoutMs?: number } = {}) {
+  return createDrainStep({
+    prisma,
+    queue,
+    resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }),
+    budget: options.budget ?? unlimited,
+    from: 'Sessions <sessions@example.com>',
+    adminAlertEmail: 'ops@example.com',
+    logger,
+    ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
+  });
+}
+
+/** Runs drain steps until the outbox is idle; the steps taken. */
+async function drainAll(step: () => Promise<DrainStep>): Promise<DrainStep[]> {
+  const steps: DrainStep[] = [];
+  for (let i = 0; i < 50; i += 1) {
+    const taken = await step();
+    if (taken === 'idle') return steps;
+    steps.push(taken);
+  }
+  throw new Error(`the outbox did not drain: ${steps.join(', ')}`);
+}
+
+function inActivity(sessionId: string, activityId = '7') {
+  return new MockActivityEnvironment(
+    { activityId, taskQueue: queue, workflowExecution: { workflowId: `session-meeting-${sessionId}`, runId: `run-of-${sessionId}` } },
+    { logger: new DefaultLogger('ERROR') },
+  );
+}
+
+async function activeSession(): Promise<string> {
+  const sessionId = await seedSession(prisma);
+  await prisma.session.update({ where: { id: sessionId }, data: { meetingUrl: 'https://meet.google.com/abc-defg-hij', meetingStatus: 'ACTIVE' } });
+  return sessionId;
+}
+
+const enqueue = (sessionId: string, kind: 'confirmation' | 'reminder-24h' | 'cancelled', occurrence: string, activityId?: string) =>
+  inActivity(sessionId, activityId).run(activities().sendMeetingEmails, sessionId, kind, occurrence, 'https://meet.google.com/abc-defg-hij');
+
+const expireLeases = () => prisma.emailBatch.updateMany({ where: { queue, sentAt: null, failedAt: null }, data: { leaseUntil: new Date(0) } });
+const sentOf = (sessionId: string) => resend.emails().filter((email) => email.idempotencyKey?.includes(`/${sessionId}/`));
+
+test('the enqueue writes one row per email and sends nothing; run twice, it queues nothing twice', async () => {
+  const sessionId = await activeSession();
+  await enqueue(sessionId, 'confirmation', 'g1');
+  await enqueue(sessionId, 'confirmation', 'g1', '8');
+
+  const rows = await prisma.emailOutbox.findMany({ where: { sessionId }, orderBy: { id: 'asc' } });
+  expect(rows.map((row) => [row.recipient, row.status, row.key, row.queue])).toEqual([
+    ['teacher', 'QUEUED', `session-meetings/${sessionId}/confirmation/g1/teacher`, queue],
+    ['student', 'QUEUED', `session-meetings/${sessionId}/confirmation/g1/student`, queue],
+  ]);
+  expect(rows[0]?.text).toContain('https://meet.google.com/abc-defg-hij');
+  expect(resend.requests).toHaveLength(0);
+
+  expect(await drainAll(drainer())).toEqual(['sent']);
+  await enqueue(sessionId, 'confirmation', 'g1', '9'); // an enqueue repeated after the send
+  expect(await drainAll(drainer())).toEqual([]);
+  expect(sentOf(sessionId).map((email) => email.idempotencyKey)).toEqual([
+    `session-meetings/${sessionId}/confirmation/g1/teacher`,
+    `session-meetings/${sessionId}/confirmation/g1/student`,
+  ]);
+});
+
+test('emails that fall due together go out in one batch request, each audited EMAIL_SENT with its Resend id', async () => {
+  const sessions = await Promise.all(Array.from({ length: 30 }, () => activeSession()));
+  for (const sessionId of sessions) await enqueue(sessionId, 'reminder-24h', 's1');
+
+  expect(await drainAll(drainer())).toEqual(['sent']);
+  const batchRequests = resend.requests.filter((request) => request.operation === 'batch');
+  expect(batchRequests).toHaveLength(1);
+  expect(batchRequests[0]?.body).toHaveLength(60);
+  const emails = resend.emails();
+  expect(new Set(emails.map((email) => email.batchIdempotencyKey)).size).toBe(1);
+
+  const [first] = sessions;
+  const audits = await prisma.meetingAuditEvent.findMany({ where: { sessionId: first, action: 'EMAIL_SENT' }, orderBy: { id: 'asc' } });
+  const teacherEmail = emails.find((email) => email.idempotencyKey === `session-meetings/${first}/reminder-24h/s1/teacher`);
+  expect(audits.map((row) => row.detail)).toEqual([
+    { kind: 'reminder-24h', occurrence: 's1', recipient: 'teacher', emailId: teacherEmail?.id },
+    { kind: 'reminder-24h', occurrence: 's1', recipient: 'student', emailId: expect.any(String) },
+  ]);
+  expect(await prisma.emailOutbox.count({ where: { queue, status: 'SENT' } })).toBe(60);
+});
+
+test('a crash between the send and the mark: the batch is sent again with the same key and contents, and nobody gets a second email', async () => {
+  const sessionId = await activeSession();
+  await enqueue(sessionId, 'confirmation', 'g1');
+  // A worker made the batch and sent it, then died before recording Resend's answer.
+  const batch = await claimNewBatch(prisma, queue, 30_000);
+  if (!batch) throw new Error('no batch');
+  const first = await createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }).batch.send(batchPayload(batch.emails), { idempotencyKey: batch.idempotencyKey });
+  expect(first.error).toBeNull();
+
+  expect(await drainAll(drainer())).toEqual([]); // its lease still holds
+  await expireLeases();
+  expect(await drainAll(drainer())).toEqual(['sent']);
+
+  expect(resend.requests.filter((request) => request.operation === 'batch').map((request) => request.headers['idempotency-key'])).toEqual([batch.idempotencyKey, batch.idempotencyKey]);
+  expect(sentOf(sessionId)).toHaveLength(2);
+  const rows = await prisma.emailOutbox.findMany({ where: { sessionId }, orderBy: { id: 'asc' } });
+  expect(rows.map((row) => row.resendId)).toEqual(first.data?.data.map((email) => email.id));
+  expect(await prisma.meetingAuditEvent.count({ where: { sessionId, action: 'EMAIL_SENT' } })).toBe(2);
+});
+
+test('a cancel voids the session\'s queued emails in its own transaction; the cancellation email still goes', async () => {
+  const sessionId = await activeSession();
+  const other = await activeSession();
+  await enqueue(sessionId, 'reminder-24h', 's1');
+  await enqueue(other, 'reminder-24h', 's1');
+  await inActivity(sessionId, '20').run(activities().recordMeetingChange, sessionId, { kind: 'cancelled' as const, actor: 'ops', reason: null });
+  await enqueue(sessionId, 'cancelled', 'once', '21');
+
+  await drainAll(drainer());
+  const statuses = await prisma.emailOutbox.findMany({ where: { sessionId }, orderBy: { id: 'asc' }, select: { kind: true, status: true } });
+  expect(statuses).toEqual([
+    { kind: 'reminder-24h', status: 'VOIDED' },
+    { kind: 'reminder-24h', status: 'VOIDED' },
+    { kind: 'cancelled', status: 'SENT' },
+    { kind: 'cancelled', status: 'SENT' },
+  ]);
+  expect(sentOf(sessionId).map((email) => email.subject)).toEqual([expect.stringMatching(/^Cancelled/), expect.stringMatching(/^Cancelled/)]);
+  expect(sentOf(other)).toHaveLength(2);
+});
+
+test('a 429 or a 500 postpones the batch, sent again as it is later', async () => {
+  const sessionId = await activeSession();
+  await enqueue(sessionId, 'confirmation', 'g1');
+  resend.faults.add({ operation: 'batch', status: 429, times: 1 });
+  resend.faults.add({ operation: 'batch', status: 500, times: 1 });
+  const step = drainer();
+
+  expect(await drainAll(step)).toEqual(['postponed']);
+  const batch = await prisma.emailBatch.findFirstOrThrow({ where: { queue } });
+  expect(batch).toMatchObject({ sentAt: null, attempts: 1, lastError: expect.stringContaining('429 rate_limit_exceeded') });
+  await expireLeases();
+  expect(await drainAll(step)).toEqual(['postponed']);
+  await expireLeases();
+  expect(await drainAll(step)).toEqual(['sent']);
+
+  expect(new Set(resend.requests.map((request) => request.headers['idempotency-key']))).toEqual(new Set([batch.idempotencyKey]));
+  expect(sentOf(sessionId)).toHaveLength(2);
+  expect(await prisma.emailBatch.findUniqueOrThrow({ where: { id: batch.id } })).toMatchObject({ attempts: 3, sentAt: expect.any(Date) });
+});
+
+test('a batch still in flight at Resend (409 concurrent) is waited for: its answer is taken, nothing sent twice', async () => {
+  const sessionId = await activeSession();
+  await enqueue(sessionId, 'confirmation', 'g1');
+  resend.faults.add({ operation: 'batch', delayMs: 1_500, times: 1 });
+  const step = drainer({ sendTimeoutMs: 200 });
+
+  expect(await step()).toBe('postponed'); // no answer in time; Resend is still on it
+  await expireLeases();
+  expect(await step()).toBe('postponed'); // 409 concurrent_idempotent_requests
+  expect(resend.requests.map((request) => request.status)).toEqual([200, 409]);
+  await new Promise((resolve) => setTimeout(resolve, 1_500)); // the first request finishes
+  await expireLeases();
+  expect(await drainAll(step)).toEqual(['sent']);
+  expect(sentOf(sessionId)).toHaveLength(2);
+  expect(await prisma.emailOutbox.count({ where: { sessionId, status: 'SENT' } })).toBe(2);
+});
+
+test('a refused batch (422) is taken apart: each email goes alone, one refused again fails for good and the admins are told', async () => {
+  const sessionId = await activeSession();
+  await enqueue(sessionId, 'confirmation', 'g1');
+  resend.faults.add({ operation: 'batch', status: 422, times: 2 });
+
+  expect(await drainAll(drainer())).toEqual(['refused', 'refused', 'sent', 'sent']);
+  const rows = await prisma.emailOutbox.findMany({ where: { queue }, orderBy: { id: 'asc' } });
+  expect(rows.map((row) => [row.recipient, row.status, row.alone])).toEqual([
+    ['teacher', 'FAILED', true],
+    ['student', 'SENT', true],
+    ['admin', 'SENT', false],
+  ]);
+  expect(sentOf(sessionId)).toHaveLength(1);
+  const alert = resend.emails().find((email) => email.to.includes('ops@example.com'));
+  expect(alert?.subject).toBe('[session-meetings] The confirmation email to the teacher could not be sent: Resend refused it');
+  expect(alert?.text).toContain(`Session: ${sessionId}`);
+  const audits = await prisma.meetingAuditEvent.findMany({ where: { sessionId, action: { in: ['EMAIL_FAILED', 'EMAIL_SENT', 'ADMIN_ALERTED'] } }, orderBy: { id: 'asc' } });
+  expect(audits.map((row) => [row.action, (row.detail as { recipient?: string; channel?: string }).recipient ?? (row.detail as { channel?: string }).channel])).toEqual([
+    ['EMAIL_FAILED', 'teacher'],
+    ['EMAIL_SENT', 'student'],
+    ['ADMIN_ALERTED', 'email'],
+  ]);
+});
+
+test('the shared budget keeps requests under Resend\'s rate: no 429 where the same requests without it get some', async () => {
+  resend.setRequestsPerSecond(2);
+  const sessionId = await activeSession();
+  const lone = async (occurrence: string) => {
+    await enqueue(sessionId, 'reminder-24h', occurrence, occurrence);
+    await prisma.emailOutbox.updateMany({ where: { queue }, data: { alone: true } });
+  };
+  for (const occurrence of ['s1', 's2', 's3']) await lone(occurrence); // six requests' worth
+
+  expect(await drainAll(drainer({ budget: sharedRateBudget(prisma, `resend-${queue}`, 2) }))).toEqual(Array(6).fill('sent'));
+  expect(resend.rateLimited()).toBe(0);
+
+  for (const occurrence of ['s4', 's5', 's6']) await lone(occurrence);
+  const unbudgeted = await drainAll(drainer());
+  expect(unbudgeted).toContain('postponed');
+  expect(resend.rateLimited()).toBeGreaterThan(0);
+});
+
+test('the top of the hour: 1,000 sessions\' 2,000 "starting soon" emails go out in 20 requests within Resend\'s 2/s, none refused', async () => {
+  resend.setRequestsPerSecond(2);
+  const emails = Array.from({ length: 2_000 }, (_, i) => ({
+    queue,
+    sessionId: null, // no Session rows: the audit's foreign key allows none
+    kind: 'starting-soon',
+    occurrence: 's1',
+    recipient: i % 2 ? 'student' : 'teacher',
+    key: `session-meetings/top-of-hour-${queue}-${i >> 1}/starting-soon/s1/${i % 2 ? 'student' : 'teacher'}`,
+    from: 'Sessions <sessions@example.com>',
+    to: `person-${i}@example.com`,
+    subject: 'Starting soon: "Algebra"',
+    text: 'Your session starts in 10 minutes.',
+    html: '<p>Your session starts in 10 minutes.</p>',
+  }));
+  await enqueueEmails(prisma, emails);
+  const startedAt = Date.now();
+  const steps = await drainAll(drainer({ budget: sharedRateBudget(prisma, `resend-${queue}`, 2) }));
+  console.log(`2,000 emails: ${steps.length} batch requests in ${Date.now() - startedAt} ms, ${resend.rateLimited()} answered 429`);
+
+  expect(steps).toEqual(Array(20).fill('sent'));
+  expect(resend.emails()).toHaveLength(2_000);
+  expect(resend.rateLimited()).toBe(0);
+  expect(await prisma.emailOutbox.count({ where: { queue, status: 'SENT', resendId: { not: null } } })).toBe(2_000);
+}, 180_000);
