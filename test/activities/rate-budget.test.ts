@@ -45,7 +45,8 @@ test('a budget nobody used for a while lets the next call go at once, without a 
   const budget = sharedRateBudget(workerA, budgetName('idle'), 2);
   const first = (await budget.take())!;
   const second = (await budget.take())!;
-  expect(second - first).toBeGreaterThanOrEqual(500 - 1e-6);
+  // Its slot is one interval after the first's; the first went a moment after its own slot.
+  expect(second - first).toBeGreaterThanOrEqual(450);
 });
 
 test('an aborted wait rejects, and an unlimited budget never asks the database', async () => {

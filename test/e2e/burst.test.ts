@@ -133,7 +133,8 @@ describe('two worker processes, one Google budget', () => {
     const batches = h.resend.requests.filter((request) => request.operation === 'batch');
     console.log(`${confirmations().length} confirmations in ${batches.length} batch requests, ${h.resend.rateLimited()} answered 429`);
     expect(new Set(confirmations().map((email) => email.idempotencyKey)).size).toBe(2 * BOOKINGS);
-    expect(batches.length).toBeLessThan(BOOKINGS / 4);
+    // Links come at the Google budget's pace, and their emails go out a few at a time, not one request each.
+    expect(batches.length).toBeLessThan(confirmations().length / 4);
     expect(h.resend.rateLimited()).toBe(0);
   }, 300_000);
 });
