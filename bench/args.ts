@@ -10,7 +10,7 @@ export interface BenchPlan {
   /** Bookings of the burst and ceiling phases (and the naive loop). */
   sessions: number;
   steady: { perMinute: number; durationMs: number; pendingMs: { min: number; max: number } };
-  burst: { latencyMs: number; googleCallsPerSecond: number; enforceCallsPerSecond: number };
+  burst: { googleCallsPerSecond: number; enforceCallsPerSecond: number };
   topOfHour: { sessions: number; resendRequestsPerSecond: number };
   resting: { sessions: number };
 }
@@ -33,16 +33,16 @@ export function parseBenchArgs(args: readonly string[]): BenchPlan {
   const quick = values.has('--quick');
   const phases = (values.get('--phases') ?? PHASES.join(',')).split(',').map((name) => name.trim());
   for (const phase of phases) if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`--phases: unknown phase ${phase} (known: ${PHASES.join(', ')})`);
-  const sessions = values.has('--sessions') ? wholeNumber('--sessions', values.get('--sessions'), 10) : quick ? 100 : 1000;
+  const sessions = values.has('--sessions') ? wholeNumber('--sessions', values.get('--sessions'), 10) : quick ? 50 : 1000;
   return {
     quick,
     // Always in the order of PHASES: phases that share a worker configuration run one after another.
     phases: PHASES.filter((phase) => phases.includes(phase)),
     workers: values.has('--workers') ? wholeNumber('--workers', values.get('--workers'), 1) : 1,
     sessions,
-    steady: { perMinute: 100, durationMs: quick ? 30_000 : 180_000, pendingMs: { min: 1_000, max: 2_000 } },
-    burst: { latencyMs: 100, googleCallsPerSecond: 50, enforceCallsPerSecond: 60 },
-    topOfHour: { sessions: values.has('--top-sessions') ? wholeNumber('--top-sessions', values.get('--top-sessions'), 1) : quick ? 20 : sessions, resendRequestsPerSecond: 2 },
-    resting: { sessions: values.has('--resting-sessions') ? wholeNumber('--resting-sessions', values.get('--resting-sessions'), 1) : quick ? 100 : sessions * 10 },
+    steady: { perMinute: 100, durationMs: quick ? 20_000 : 180_000, pendingMs: { min: 1_000, max: 2_000 } },
+    burst: { googleCallsPerSecond: 50, enforceCallsPerSecond: 60 },
+    topOfHour: { sessions: values.has('--top-sessions') ? wholeNumber('--top-sessions', values.get('--top-sessions'), 1) : quick ? 10 : sessions, resendRequestsPerSecond: 2 },
+    resting: { sessions: values.has('--resting-sessions') ? wholeNumber('--resting-sessions', values.get('--resting-sessions'), 1) : quick ? 50 : sessions * 10 },
   };
 }

@@ -16,7 +16,7 @@ import { readBookingJournal, type BookingPlan } from './journal';
 import { runNaiveLoop } from './naive';
 import { cpuDelta, cpuSeconds, groupPids, ownCpuSeconds, rssMb } from './proc';
 import { progress } from './progress';
-import type { Rig } from './rig';
+import { STANDIN_LATENCY_MS, type Rig } from './rig';
 import { distribution, peakInWindow, round, sustainedRate } from './stats';
 
 export interface PhaseContext {
@@ -238,7 +238,7 @@ export async function burst(ctx: PhaseContext): Promise<PhaseResult> {
   return {
     sessions,
     workers: ctx.plan.workers,
-    standinLatencyMs: ctx.plan.burst.latencyMs,
+    standinLatencyMs: STANDIN_LATENCY_MS,
     googleBudgetPerSecond: budget,
     googleLimit: `${ctx.plan.burst.enforceCallsPerSecond}/s ${enforcedNote(ctx.rig.enforcement.google)}`,
     drainSeconds: seconds(drainMs),
@@ -258,7 +258,7 @@ export async function burst(ctx: PhaseContext): Promise<PhaseResult> {
 export async function topOfHour(ctx: PhaseContext): Promise<PhaseResult> {
   await ctx.rig.useProfile('limited');
   const { sessions } = ctx.plan.topOfHour;
-  const marginMs = (ctx.plan.quick ? 40_000 : 60_000) + sessions * 100;
+  const marginMs = (ctx.plan.quick ? 30_000 : 60_000) + sessions * 100;
   const startMs = Math.ceil((Date.now() + 10 * 60_000 + marginMs) / 1000) * 1000;
   const dueMs = startMs - 10 * 60_000;
   const tag = 'top';
@@ -305,12 +305,18 @@ async function cpuReading(ctx: PhaseContext) {
   };
 }
 
-function cpuBreakdown(before: Awaited<ReturnType<typeof cpuReading>>, after: Awaited<ReturnType<typeof cpuReading>>, ms: number) {
+function cpuBreakdown(before: Awaited<ReturnType<typeof cpuReading>>, after: Awaited<ReturnType<typeof cpuReading>>, ms: number, sessions: number) {
   const perSecond = (cpu: number) => round(cpu / (ms / 1000));
   const bench = after.bench.own - before.bench.own;
   const booker = after.bench.reapedChildren - before.bench.reapedChildren;
   const parts = { temporal: cpuDelta(before.temporal, after.temporal), workers: cpuDelta(before.workers, after.workers), postgres: cpuDelta(before.postgres, after.postgres), benchAndStandins: round(bench), booker: round(booker) };
-  return { cpuSeconds: parts, coresBusy: Object.fromEntries(Object.entries(parts).map(([name, cpu]) => [name, perSecond(cpu ?? 0)])) };
+  const total = Object.values(parts).reduce<number>((sum, cpu) => sum + (cpu ?? 0), 0);
+  return {
+    cpuSeconds: parts,
+    /** CPU per session made, all processes together: what the machine's load does not change much. */
+    cpuMsPerSession: round((total * 1000) / sessions, 0),
+    coresBusy: Object.fromEntries(Object.entries(parts).map(([name, cpu]) => [name, perSecond(cpu ?? 0)])),
+  };
 }
 
 /** When each session's second confirmation email arrived: a session's whole start path done. */
@@ -359,15 +365,15 @@ export async function ceiling(ctx: PhaseContext): Promise<PhaseResult> {
   return {
     sessions,
     workers: ctx.plan.workers,
-    standinLatencyMs: { google: 100, resend: 50 },
+    standinLatencyMs: STANDIN_LATENCY_MS,
     sessionsPerSecond: round(workflowRate),
     drainSeconds: seconds(run.lastLink - run.firstStart),
-    cpu: cpuBreakdown(before, after, Date.now() - run.marks.atMs),
+    cpu: cpuBreakdown(before, after, Date.now() - run.marks.atMs, sessions),
     naive: {
       concurrency,
       sessionsPerSecond: round(naiveRate),
       seconds: seconds(Date.now() - naiveStart),
-      cpu: cpuBreakdown(naiveBefore, naiveAfter, Date.now() - naiveStart),
+      cpu: cpuBreakdown(naiveBefore, naiveAfter, Date.now() - naiveStart, ids.length),
     },
     ratioToNaive: workflowRate === null || naiveRate === null ? null : round(workflowRate / naiveRate),
     ...figures,

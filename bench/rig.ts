@@ -37,7 +37,10 @@ export interface Rig {
   google: GoogleCalendarStandin;
   resend: ResendStandin;
   profile: Profile;
+  /** Whether the stand-ins of the current profile enforce their limits. */
   enforcement: Enforcement;
+  /** The same, for every profile used so far in the run. */
+  enforcementByProfile: Partial<Record<Profile, Enforcement>>;
   workerEnv: Record<string, string>;
   useProfile(profile: Profile): Promise<void>;
   /** Stops the workers (SIGTERM, as a deploy does) and starts them again; answers when they poll. */
@@ -125,6 +128,7 @@ export async function startRig(plan: BenchPlan, workDir: string, log: (message: 
     resend: undefined as unknown as ResendStandin,
     profile: 'limited',
     enforcement: { google: null, resend: null },
+    enforcementByProfile: {},
     workerEnv: {},
     async useProfile(profile) {
       if (rig.workers.length > 0 && rig.profile === profile) return;
@@ -133,6 +137,7 @@ export async function startRig(plan: BenchPlan, workDir: string, log: (message: 
       await rig.resend?.close();
       const standins = await startStandins(profile, plan);
       Object.assign(rig, standins, { profile });
+      rig.enforcementByProfile[profile] = standins.enforcement;
       rig.workerEnv = {
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporalAddress,

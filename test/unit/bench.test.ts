@@ -84,7 +84,7 @@ describe('bench: statistics', () => {
 describe('bench: flags', () => {
   test('quick is CI-sized; phases run in their fixed order', () => {
     const plan = parseBenchArgs(['--quick', '--phases', 'ceiling,steady']);
-    expect(plan).toMatchObject({ quick: true, phases: ['steady', 'ceiling'], sessions: 100, workers: 1, steady: { durationMs: 30_000 } });
+    expect(plan).toMatchObject({ quick: true, phases: ['steady', 'ceiling'], sessions: 50, workers: 1, steady: { durationMs: 20_000 }, topOfHour: { sessions: 10 }, resting: { sessions: 50 } });
   });
 
   test('the full run: 1,000 sessions, 10,000 resting, 3 minutes of steady bookings', () => {
