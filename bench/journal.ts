@@ -1,6 +1,6 @@
 // What the bench's booking process did, one JSON line per step, read back by the bench.
-import { appendFileSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { appendJsonLine, readJsonLines } from '../chaos/journal';
 
 /** What a booking process is asked to do: book and start `sessions` sessions of one phase. */
 export const bookingPlanSchema = z.object({
@@ -25,18 +25,9 @@ export const bookingEntrySchema = z.discriminatedUnion('kind', [
 export type BookingEntry = z.infer<typeof bookingEntrySchema>;
 
 export function appendBookingEntry(file: string, entry: BookingEntry): void {
-  appendFileSync(file, `${JSON.stringify(entry)}\n`);
+  appendJsonLine(file, entry);
 }
 
 export function readBookingJournal(file: string): BookingEntry[] {
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => bookingEntrySchema.parse(JSON.parse(line)));
+  return readJsonLines(file, bookingEntrySchema);
 }

@@ -6,7 +6,7 @@ import type { PrismaClient } from '@prisma/client';
 import type { CalendarApi } from '../src/adapters/google-calendar';
 import type { Resend } from '../src/adapters/resend';
 import { loadSessionDetails } from '../src/activities/session-details';
-import { meetingEventBody, readCalendarEvent } from '../src/domain/calendar-event';
+import { meetingEventBody, readCalendarEvent, sessionEventFacts } from '../src/domain/calendar-event';
 import { emailIdempotencyKey, renderMeetingEmail } from '../src/domain/email-content';
 import { conferenceRequestId, meetingEventId } from '../src/domain/meeting-ids';
 
@@ -35,16 +35,7 @@ async function makeMeeting(deps: NaiveDeps, sessionId: string): Promise<void> {
     calendarId: 'primary',
     conferenceDataVersion: 1,
     sendUpdates: 'all',
-    requestBody: meetingEventBody({
-      eventId,
-      requestId: conferenceRequestId(sessionId, 1),
-      title: session.title,
-      description: session.description,
-      startTime: session.startTime,
-      endTime: session.endTime,
-      teacherEmail: session.teacher.email,
-      studentEmail: session.student.email,
-    }),
+    requestBody: meetingEventBody(sessionEventFacts(session, eventId, conferenceRequestId(sessionId, 1))),
   });
   let event = readCalendarEvent(inserted.data);
   for (let poll = 0; event.conference.status === 'pending'; poll++) {
