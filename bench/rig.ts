@@ -3,12 +3,15 @@
 // profile: `limited` (the production budgets, the stand-ins enforcing Google's and Resend's limits) or
 // `unlimited` (no budgets, for the ceiling and for seeding the resting sessions).
 import { Client, Connection } from '@temporalio/client';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import type { PrismaClient } from '@prisma/client';
 import { createPrismaClient } from '../src/adapters/database';
 import { loadTemporalConfig } from '../src/config/worker-config';
 import { prepareDatabase } from '../src/local/database';
+import { createLogger } from '../src/logging';
+import { bundleWorkflows } from '../src/worker/workflow-bundle';
 import { findTemporalExecutable } from '../src/local/temporal-binaries';
 import { startGoogleCalendarStandin, type GoogleCalendarStandin } from '../src/standins/google-calendar';
 import { startResendStandin, type ResendStandin } from '../src/standins/resend';
@@ -112,6 +115,10 @@ export async function startRig(plan: BenchPlan, workDir: string, log: (message: 
     temporal = temporalDevServer(executable.path, { port, dbFile: path.join(workDir, 'temporal.sqlite') }, path.join(workDir, 'temporal.log'));
     temporal.start();
   }
+  // One bundle of the workflow code for every worker the run starts, as a production build has:
+  // workers then start in seconds, and the restart the resting phase times is a deploy's.
+  const workflowBundle = path.join(workDir, 'workflow-bundle.js');
+  writeFileSync(workflowBundle, await bundleWorkflows(createLogger('bench')));
   await waitForTemporal(temporalAddress, 60_000);
   const temporalConfig = loadTemporalConfig({ ...process.env, TEMPORAL_ADDRESS: temporalAddress });
   const connection = await Connection.connect({ address: temporalAddress });
@@ -150,6 +157,7 @@ export async function startRig(plan: BenchPlan, workDir: string, log: (message: 
         ADMIN_ALERT_EMAIL: 'ops@bench.example.com',
         MEETING_HEALTH_INTERVAL: 'off',
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+        WORKFLOW_BUNDLE_PATH: workflowBundle,
       };
       rig.workers = Array.from({ length: plan.workers }, (_, i) => workerProcess(`worker-${i + 1}`, rig.workerEnv, path.join(workDir, `worker-${i + 1}.log`)));
       log(`workers starting (${profile}: Google ${rig.workerEnv.GOOGLE_CALLS_PER_SECOND}/s, Resend ${rig.workerEnv.RESEND_REQUESTS_PER_SECOND}/s)`);
