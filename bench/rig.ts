@@ -118,7 +118,8 @@ export async function startRig(plan: BenchPlan, workDir: string, log: (message: 
   // One bundle of the workflow code for every worker the run starts, as a production build has:
   // workers then start in seconds, and the restart the resting phase times is a deploy's.
   const workflowBundle = path.join(workDir, 'workflow-bundle.js');
-  writeFileSync(workflowBundle, await bundleWorkflows(createLogger('bench')));
+  // Its warnings and errors only: the table on stdout stays readable.
+  writeFileSync(workflowBundle, await bundleWorkflows(createLogger('bench').child({}, { level: 'warn' })));
   await waitForTemporal(temporalAddress, 60_000);
   const temporalConfig = loadTemporalConfig({ ...process.env, TEMPORAL_ADDRESS: temporalAddress });
   const connection = await Connection.connect({ address: temporalAddress });
