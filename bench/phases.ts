@@ -229,7 +229,7 @@ export async function steady(ctx: PhaseContext): Promise<PhaseResult> {
 export async function burst(ctx: PhaseContext): Promise<PhaseResult> {
   await ctx.rig.useProfile('limited');
   const sessions = ctx.plan.sessions;
-  const run = await bookAndDrain(ctx, 'burst', { sessions, perMinute: null, sessionStartMs: null }, 30 * 60_000);
+  const run = await bookAndDrain(ctx, 'burst', { sessions, perMinute: null, sessionStartMs: null }, 60 * 60_000);
   const api = apiFigures(ctx, run.marks, sessions);
   const figures = { notActive: run.notActive, confirmations: run.confirmations, duplicateEvents: duplicateEvents(ctx, 'burst'), api };
   checkCommon(ctx, 'burst', figures);
@@ -334,7 +334,7 @@ export async function ceiling(ctx: PhaseContext): Promise<PhaseResult> {
   await ctx.rig.useProfile('unlimited');
   const sessions = ctx.plan.sessions;
   const before = await cpuReading(ctx);
-  const run = await bookAndDrain(ctx, 'ceiling', { sessions, perMinute: null, sessionStartMs: null }, 30 * 60_000);
+  const run = await bookAndDrain(ctx, 'ceiling', { sessions, perMinute: null, sessionStartMs: null }, 60 * 60_000);
   const after = await cpuReading(ctx);
   const api = apiFigures(ctx, run.marks, sessions);
   const figures = { notActive: run.notActive, confirmations: run.confirmations, duplicateEvents: duplicateEvents(ctx, 'ceiling'), api };
@@ -385,7 +385,7 @@ export async function ceiling(ctx: PhaseContext): Promise<PhaseResult> {
 export async function resting(ctx: PhaseContext): Promise<PhaseResult> {
   await ctx.rig.useProfile('unlimited');
   const { sessions } = ctx.plan.resting;
-  const run = await bookAndDrain(ctx, 'resting', { sessions, perMinute: null, sessionStartMs: null }, 60 * 60_000);
+  const run = await bookAndDrain(ctx, 'resting', { sessions, perMinute: null, sessionStartMs: null }, 180 * 60_000);
   const api = apiFigures(ctx, run.marks, sessions);
   const figures = { notActive: run.notActive, confirmations: run.confirmations, duplicateEvents: duplicateEvents(ctx, 'resting'), api };
   checkCommon(ctx, 'resting', figures);
