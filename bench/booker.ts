@@ -3,7 +3,7 @@
 // journals when each start call returned.
 import { createPrismaClient } from '../src/adapters/database';
 import { connectSessionMeetings } from '../src/client/connect';
-import { loadTemporalConfig } from '../src/config/worker-config';
+import { loadTemporalConfig } from '../src/config/temporal-config';
 import { appendBookingEntry, bookingPlanSchema } from './journal';
 
 const DAY = 24 * 3600_000;

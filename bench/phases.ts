@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createCalendarApi } from '../src/adapters/google-calendar';
 import { createResendClient } from '../src/adapters/resend';
 import { SessionMeetings } from '../src/client/session-meetings';
-import { loadTemporalConfig } from '../src/config/worker-config';
+import { loadTemporalConfig } from '../src/config/temporal-config';
+import { DEFAULT_WORKER_LIMITS } from '../src/config/worker-config';
 import type { RecordedRequest } from '../src/standins/faults';
 import type { SentEmail } from '../src/standins/resend';
 import { SESSION_MEETING_WORKFLOW_TYPE } from '../src/workflows/contract';
@@ -343,7 +344,7 @@ export async function ceiling(ctx: PhaseContext): Promise<PhaseResult> {
   const workflowRate = sustainedRate(done);
 
   // The naive loop: the same sessions' worth of calls, at the worker's activity concurrency.
-  const concurrency = Number(process.env.WORKER_MAX_CONCURRENT_ACTIVITIES ?? 100);
+  const concurrency = Number(process.env.WORKER_MAX_CONCURRENT_ACTIVITIES ?? DEFAULT_WORKER_LIMITS.maxConcurrentActivities);
   const seeded = startBooker(ctx, { tag: 'naive', sessions, perMinute: null, sessionStartMs: null, startWorkflows: false });
   await waitUntil('naive seed', 1, async () => readBookingJournal(seeded.journal).filter((e) => e.kind === 'done').length, 120_000);
   await seeded.booker.close();

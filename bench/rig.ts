@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import type { PrismaClient } from '@prisma/client';
 import { createPrismaClient } from '../src/adapters/database';
-import { loadTemporalConfig } from '../src/config/worker-config';
+import { loadTemporalConfig } from '../src/config/temporal-config';
 import { prepareDatabase } from '../src/local/database';
 import { createLogger } from '../src/logging';
 import { bundleWorkflows } from '../src/worker/workflow-bundle';

@@ -4,7 +4,7 @@
 import { createPrismaClient } from '../src/adapters/database';
 import { connectSessionMeetings } from '../src/client/connect';
 import type { SessionMeetings } from '../src/client/session-meetings';
-import { loadTemporalConfig } from '../src/config/worker-config';
+import { loadTemporalConfig } from '../src/config/temporal-config';
 import { appendJournal } from './journal';
 import { commandsFor } from './plan';
 

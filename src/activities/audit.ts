@@ -12,8 +12,17 @@ export function activityExecutionKey(part = ''): string {
   return `${info.workflowExecution?.runId ?? info.activityType}/${info.activityId}${part ? `/${part}` : ''}`;
 }
 
-/** `sessionId` null: what concerns no one session (a fleet-wide admin alert). */
-export function insertAudit(prisma: PrismaClient, sessionId: string | null, entry: AuditEntry, part = '') {
+/**
+ * A key for the workflow run's write number `seq`: the same for every try of that write, also for a
+ * local activity's tries, which Temporal schedules anew (under a new activity id) after a long backoff.
+ */
+export function workflowWriteKey(seq: number): string {
+  const info = Context.current().info;
+  return `${info.workflowExecution?.runId ?? info.activityType}/write/${seq}`;
+}
+
+/** `sessionId` null: what concerns no one session (a fleet-wide admin alert). `dedupeKey`: by default the activity execution's. */
+export function insertAudit(prisma: PrismaClient, sessionId: string | null, entry: AuditEntry, part = '', dedupeKey = activityExecutionKey(part)) {
   const row: Prisma.MeetingAuditEventCreateManyInput = {
     sessionId,
     action: entry.action,
@@ -21,7 +30,7 @@ export function insertAudit(prisma: PrismaClient, sessionId: string | null, entr
     outcome: entry.outcome,
     error: entry.error,
     detail: entry.detail,
-    dedupeKey: activityExecutionKey(part),
+    dedupeKey,
   };
   return prisma.meetingAuditEvent.createMany({ data: [row], skipDuplicates: true });
 }

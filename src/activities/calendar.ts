@@ -78,7 +78,29 @@ export function createCalendarActivities({
     return readCalendarEvent(response.data);
   }
 
-  return {
+  /**
+   * Polls the event until Google has made its conference (`pending` → `success`), heartbeating so a
+   * lost worker is noticed. `failure`, or no link within `maxWaitMs`, fails the attempt.
+   */
+  async function awaitConference(eventId: string, maxWaitMs: number): Promise<string> {
+    const context = Context.current();
+    const deadline = Date.now() + maxWaitMs;
+    for (let poll = 0; ; poll++) {
+      const { conference } = await getEvent(eventId);
+      if (conference.status === 'success') return conference.meetingUrl;
+      if (conference.status === 'failure') {
+        throw ApplicationFailure.retryable(`Google could not create the Meet conference for event ${eventId}`, 'ConferenceFailed');
+      }
+      const waitMs = conferencePollIntervalsMs[Math.min(poll, conferencePollIntervalsMs.length - 1)] ?? 1_000;
+      if (Date.now() + waitMs > deadline) {
+        throw ApplicationFailure.retryable(`the Meet conference for event ${eventId} was still ${conference.status} after ${maxWaitMs} ms`, 'ConferencePending');
+      }
+      context.heartbeat({ poll });
+      await sleep(waitMs);
+    }
+  }
+
+  const activities = {
     /**
      * Creates the session's event with a Meet conference, under an event id derived from the session
      * and link generation. If an earlier try already created it (its answer lost), Google says 409 and
@@ -161,28 +183,21 @@ export function createCalendarActivities({
       }
     },
 
+    /** The wait alone: attempts of workflows that started before `makeMeetingLink` still schedule it. */
+    awaitConference,
+
     /**
-     * Polls the event until Google has made its conference (`pending` → `success`), heartbeating so a
-     * lost worker is noticed. `failure`, or no link within `maxWaitMs`, fails the attempt.
+     * One attempt at a meeting link, in one activity: the event inserted (or found), then its
+     * conference waited for. Saves the workflow a round-trip through Temporal per attempt.
      */
-    async awaitConference(eventId: string, maxWaitMs: number): Promise<string> {
-      const context = Context.current();
-      const deadline = Date.now() + maxWaitMs;
-      for (let poll = 0; ; poll++) {
-        const { conference } = await getEvent(eventId);
-        if (conference.status === 'success') return conference.meetingUrl;
-        if (conference.status === 'failure') {
-          throw ApplicationFailure.retryable(`Google could not create the Meet conference for event ${eventId}`, 'ConferenceFailed');
-        }
-        const waitMs = conferencePollIntervalsMs[Math.min(poll, conferencePollIntervalsMs.length - 1)] ?? 1_000;
-        if (Date.now() + waitMs > deadline) {
-          throw ApplicationFailure.retryable(`the Meet conference for event ${eventId} was still ${conference.status} after ${maxWaitMs} ms`, 'ConferencePending');
-        }
-        context.heartbeat({ poll });
-        await sleep(waitMs);
-      }
+    async makeMeetingLink(sessionId: string, generation: number, attempt: number, eventId: string, maxWaitMs: number): Promise<{ eventId: string; meetingUrl: string }> {
+      const event = await activities.createMeetingEvent(sessionId, generation, attempt, eventId);
+      if (event.meetingUrl !== null) return { eventId: event.eventId, meetingUrl: event.meetingUrl };
+      Context.current().heartbeat({ inserted: event.eventId });
+      return { eventId: event.eventId, meetingUrl: await awaitConference(event.eventId, maxWaitMs) };
     },
   };
+  return activities;
 }
 
 export type CalendarActivities = ReturnType<typeof createCalendarActivities>;

@@ -2,7 +2,7 @@ import type { MeetingPolicy } from '../config/worker-config';
 import { createCalendarActivities, type CalendarDeps } from './calendar';
 import { createHealthActivities, type HealthDeps } from './health';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
-import { createSessionStoreActivities, type SessionStoreDeps } from './session-store';
+import { createSessionStoreActivities, type MeetingSchedule, type SessionStoreDeps } from './session-store';
 
 export type ActivityDeps = SessionStoreDeps & CalendarDeps & NotificationDeps & { meetingPolicy: MeetingPolicy };
 
@@ -11,13 +11,18 @@ export type MainActivityDeps = ActivityDeps & Pick<HealthDeps, 'meetings'>;
 
 /** Activities that talk to our database, Resend and Temporal; they run on the main task queue. */
 export function createMainActivities(deps: MainActivityDeps) {
+  const store = createSessionStoreActivities(deps);
   return {
-    ...createSessionStoreActivities(deps),
+    ...store,
     ...createNotificationActivities(deps),
     ...createHealthActivities(deps),
     /** The worker's configured policy, read once into history so replays see the same schedule. */
     async meetingPolicy(): Promise<MeetingPolicy> {
       return deps.meetingPolicy;
+    },
+    /** What a booked session's workflow starts from, in one step: the session (checked) and the policy. */
+    async loadMeetingStart(sessionId: string): Promise<{ schedule: MeetingSchedule; policy: MeetingPolicy }> {
+      return { schedule: await store.loadMeetingSession(sessionId), policy: deps.meetingPolicy };
     },
   };
 }

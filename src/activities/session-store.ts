@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import { recordForChange, type MeetingChange } from '../domain/meeting-changes';
-import { insertAudit } from './audit';
+import { insertAudit, workflowWriteKey } from './audit';
 import { sessionMeetingProblems } from '../domain/session-validation';
 import { findSessionRow } from './session-details';
 import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
@@ -61,15 +61,23 @@ export function createSessionStoreActivities({ prisma, now = () => new Date(), m
       return { startTime: row.startTime.toISOString(), endTime: row.endTime.toISOString() };
     },
 
-    /** Records one change of the meeting: the Session row and its audit entry, together or not at all. */
-    async recordMeetingChange(sessionId: string, change: MeetingChange): Promise<void> {
+    /**
+     * Records one change of the meeting: the Session row and its audit entry, together or not at all.
+     * `seq`, the workflow's number for this write (growing with each), guards the row against a late
+     * write: a try that lands after a newer write was applied leaves the row as it is, and every try
+     * of one write makes one audit row. Workflows that started before writes were numbered pass none,
+     * and their writes apply as they come.
+     */
+    async recordMeetingChange(sessionId: string, change: MeetingChange, seq?: number): Promise<void> {
       const at = now();
       const record = recordForChange(change, at);
       const hasUpdate = Object.keys(record.session).length > 0;
-      await prisma.$transaction([
-        ...(hasUpdate ? [prisma.session.update({ where: { id: sessionId }, data: record.session })] : []),
-        insertAudit(prisma, sessionId, record.audit),
-      ]);
+      const update =
+        seq === undefined
+          ? prisma.session.update({ where: { id: sessionId }, data: record.session })
+          : prisma.session.updateMany({ where: { id: sessionId, meetingWriteSeq: { lt: seq } }, data: { ...record.session, meetingWriteSeq: seq } });
+      const audit = seq === undefined ? insertAudit(prisma, sessionId, record.audit) : insertAudit(prisma, sessionId, record.audit, '', workflowWriteKey(seq));
+      await prisma.$transaction([...(hasUpdate ? [update] : []), audit]);
       await countCreationEnd(sessionId, change, at);
     },
 

@@ -4,7 +4,7 @@ import { createPrismaClient, type PrismaClient } from '../adapters/database';
 import { checkDatabase } from '../adapters/reachability';
 import { connectSessionMeetings } from '../client/connect';
 import { InvalidMeetingRequestError, MeetingWorkflowClosedError, NoMeetingWorkflowError } from '../client/session-meetings';
-import { ConfigError } from '../config/worker-config';
+import { ConfigError } from '../config/env';
 import { BookingError, parseBooking, type BookingInput } from '../domain/booking-request';
 import { parseDuration } from '../domain/durations';
 import { parseTypedInstant } from '../domain/instants';

@@ -1,5 +1,4 @@
-import { parseListenAddress } from '../worker/http-listen';
-import { ConfigError } from './worker-config';
+import { type Env, listenAddress, readEnv, section } from './env';
 
 /** Where the worker serves its operational endpoints; each is off when its variable is unset. */
 export interface OpsConfig {
@@ -9,17 +8,11 @@ export interface OpsConfig {
   healthAddress: string | undefined;
 }
 
-export function loadOpsConfig(env: Record<string, string | undefined> = process.env): OpsConfig {
-  return { metricsAddress: listenAddress(env, 'METRICS_ADDRESS'), healthAddress: listenAddress(env, 'HEALTH_ADDRESS') };
-}
+const ops = section({
+  metricsAddress: ['METRICS_ADDRESS', listenAddress()],
+  healthAddress: ['HEALTH_ADDRESS', listenAddress()],
+});
 
-function listenAddress(env: Record<string, string | undefined>, name: string): string | undefined {
-  const value = env[name]?.trim();
-  if (!value) return undefined;
-  try {
-    parseListenAddress(value);
-  } catch {
-    throw new ConfigError(name, `"${value}" is not host:port (e.g. 127.0.0.1:9464, or 0.0.0.0:9464 in a container)`);
-  }
-  return value;
+export function loadOpsConfig(env: Env = process.env): OpsConfig {
+  return readEnv(ops, env);
 }

@@ -1,29 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseDuration, parseDurationList } from '../domain/durations';
-import { isMailbox } from '../domain/email-address';
+import { formatDuration } from '../domain/durations';
 import { DEFAULT_FAILURE_RATE_POLICY, type FailureRatePolicy } from '../domain/failure-rate';
-import { DEFAULT_TASK_QUEUE } from '../workflows/contract';
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable}: ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export interface TemporalConfig {
-  address: string;
-  namespace: string;
-  taskQueue: string;
-  apiKey: string | undefined;
-  tls: boolean | { certPath: string; keyPath: string };
-  /** Register the search attributes at start (self-hosted clusters such as docker-compose's). */
-  registerSearchAttributes: boolean;
-}
+import {
+  duration,
+  durationList,
+  durationOrOff,
+  type Env,
+  httpUrl,
+  mailbox,
+  numberWhere,
+  optionalMailbox,
+  optionalText,
+  readEnv,
+  section,
+  text,
+} from './env';
+import { loadTemporalConfig, type TemporalConfig } from './temporal-config';
 
 export interface ServiceAccountKey {
   client_email: string;
@@ -63,167 +56,140 @@ export interface WorkerConfig {
   email: { from: string; adminAlertEmail: string; slackWebhookUrl: string | undefined };
   meeting: MeetingPolicy;
   health: HealthMonitorConfig;
+  limits: WorkerLimits;
 }
 
-type Env = Record<string, string | undefined>;
+/**
+ * What one worker holds in memory and runs at once. The sticky cache keeps a workflow's state in
+ * memory between its tasks; a sleeping session needs none of it, and one that wakes outside the
+ * cache replays its short history. Bounded, the worker's memory stays flat however many sessions sleep.
+ */
+export interface WorkerLimits {
+  /** Workflows kept in the sticky cache (0: none). */
+  maxCachedWorkflows: number;
+  /** Workflow tasks run at once (at most the cache size, unless the cache is off). */
+  maxConcurrentWorkflowTasks: number;
+  /** Activities run at once, per task queue (the main one and Google's). */
+  maxConcurrentActivities: number;
+  maxConcurrentLocalActivities: number;
+}
+
+export const DEFAULT_WORKER_LIMITS: WorkerLimits = { maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 10, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 };
 
 export const DEFAULT_RETRY_BACKOFF = '30s,2m,8m';
-
-export function loadTemporalConfig(env: Env = process.env): TemporalConfig {
-  const certPath = optional(env, 'TEMPORAL_TLS_CERT_PATH');
-  const keyPath = optional(env, 'TEMPORAL_TLS_KEY_PATH');
-  if (Boolean(certPath) !== Boolean(keyPath)) {
-    throw new ConfigError(certPath ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH', 'mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH');
-  }
-  const apiKey = optional(env, 'TEMPORAL_API_KEY');
-  return {
-    address: optional(env, 'TEMPORAL_ADDRESS') ?? 'localhost:7233',
-    namespace: optional(env, 'TEMPORAL_NAMESPACE') ?? 'default',
-    taskQueue: optional(env, 'TEMPORAL_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE,
-    apiKey,
-    tls: certPath && keyPath ? { certPath, keyPath } : booleanVar(env, 'TEMPORAL_TLS', apiKey !== undefined),
-    registerSearchAttributes: booleanVar(env, 'TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', false),
-  };
-}
-
-export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
-  const databaseUrl = required(env, 'DATABASE_URL');
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL', 'must be a postgresql:// URL');
-  return {
-    databaseUrl,
-    temporal: loadTemporalConfig(env),
-    google: loadGoogleConfig(env),
-    resend: { apiKey: required(env, 'RESEND_API_KEY'), baseUrl: optionalUrl(env, 'RESEND_BASE_URL') },
-    email: {
-      from: requiredEmail(env, 'EMAIL_FROM'),
-      adminAlertEmail: requiredEmail(env, 'ADMIN_ALERT_EMAIL'),
-      slackWebhookUrl: optionalUrl(env, 'SLACK_WEBHOOK_URL'),
-    },
-    meeting: {
-      retryBackoffMs: durations(env, 'MEETING_RETRY_BACKOFF', DEFAULT_RETRY_BACKOFF),
-      conferenceWaitMs: durations(env, 'MEETING_CONFERENCE_WAIT', '60s')[0] ?? 60_000,
-    },
-    health: loadHealthMonitorConfig(env),
-  };
-}
 
 /** Temporal runs schedules at most once a second. */
 const MIN_HEALTH_INTERVAL_MS = 1_000;
 
-function loadHealthMonitorConfig(env: Env): HealthMonitorConfig {
-  const interval = optional(env, 'MEETING_HEALTH_INTERVAL') ?? '5m';
-  const intervalMs = /^off$/i.test(interval) ? null : duration('MEETING_HEALTH_INTERVAL', interval);
-  if (intervalMs !== null && intervalMs < MIN_HEALTH_INTERVAL_MS) throw new ConfigError('MEETING_HEALTH_INTERVAL', 'must be at least 1s (or off)');
-  const window = optional(env, 'MEETING_FAILURE_RATE_WINDOW');
-  const windowMs = window === undefined ? DEFAULT_FAILURE_RATE_POLICY.windowMs : duration('MEETING_FAILURE_RATE_WINDOW', window);
-  if (windowMs <= 0) throw new ConfigError('MEETING_FAILURE_RATE_WINDOW', 'must be longer than 0');
-  const alertRate = Number(optional(env, 'MEETING_FAILURE_RATE_ALERT') ?? DEFAULT_FAILURE_RATE_POLICY.alertRate);
-  if (!(alertRate >= 0 && alertRate <= 1)) throw new ConfigError('MEETING_FAILURE_RATE_ALERT', 'must be a fraction between 0 and 1 (0.05 = 5 %)');
-  const minAttempts = Number(optional(env, 'MEETING_FAILURE_RATE_MIN_ATTEMPTS') ?? DEFAULT_FAILURE_RATE_POLICY.minAttempts);
-  if (!(Number.isInteger(minAttempts) && minAttempts >= 1)) throw new ConfigError('MEETING_FAILURE_RATE_MIN_ATTEMPTS', 'must be a whole number of at least 1');
-  return { intervalMs, failureRate: { windowMs, alertRate, minAttempts } };
-}
+// The worker's sections, each variable on one line: its name, then its rule (and default).
+
+const database = section({
+  url: ['DATABASE_URL', text().refine((url) => /^postgres(ql)?:\/\//.test(url), { error: 'must be a postgresql:// URL' })],
+});
 
 const serviceAccountKeySchema = z.object({ client_email: z.string().min(1), private_key: z.string().min(1) });
 
-function loadGoogleConfig(env: Env): GoogleConfig {
-  const baseUrl = optionalUrl(env, 'GOOGLE_CALENDAR_BASE_URL');
-  const keyPath = optional(env, 'GOOGLE_SERVICE_ACCOUNT_KEY_PATH');
-  const inlineKey = optional(env, 'GOOGLE_SERVICE_ACCOUNT_KEY');
-  let serviceAccountKey: ServiceAccountKey | undefined;
-  if (keyPath) {
-    let text: string;
-    try {
-      text = readFileSync(keyPath, 'utf8');
-    } catch (error) {
-      throw new ConfigError('GOOGLE_SERVICE_ACCOUNT_KEY_PATH', `cannot read the key file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    serviceAccountKey = parseServiceAccountKey('GOOGLE_SERVICE_ACCOUNT_KEY_PATH', text);
-  } else if (inlineKey) {
-    serviceAccountKey = parseServiceAccountKey('GOOGLE_SERVICE_ACCOUNT_KEY', inlineKey);
-  } else if (!baseUrl) {
-    throw new ConfigError(
-      'GOOGLE_SERVICE_ACCOUNT_KEY_PATH',
-      'set it (or GOOGLE_SERVICE_ACCOUNT_KEY) to a service-account key, or set GOOGLE_CALENDAR_BASE_URL to a local stand-in',
-    );
+// Never echo the key's content: the problem says only what is wrong with it.
+function parseServiceAccountKey(json: string, context: z.RefinementCtx): ServiceAccountKey {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    context.addIssue({ code: 'custom', message: 'is not valid JSON (expected a service-account key file)' });
+    return z.NEVER;
   }
-  const impersonateSubject = optional(env, 'GOOGLE_IMPERSONATE_SUBJECT');
-  if (impersonateSubject !== undefined) requiredEmail(env, 'GOOGLE_IMPERSONATE_SUBJECT');
-  const callsPerSecond = Number(optional(env, 'GOOGLE_CALLS_PER_SECOND') ?? '5');
-  if (!(callsPerSecond > 0)) throw new ConfigError('GOOGLE_CALLS_PER_SECOND', 'must be a positive number');
+  const key = serviceAccountKeySchema.safeParse(value);
+  if (key.success) return key.data;
+  context.addIssue({ code: 'custom', message: 'is not a service-account key: client_email and private_key are required' });
+  return z.NEVER;
+}
+
+function readServiceAccountKeyFile(path: string, context: z.RefinementCtx): ServiceAccountKey {
+  let json: string;
+  try {
+    json = readFileSync(path, 'utf8');
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `cannot read the key file (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+    return z.NEVER;
+  }
+  return parseServiceAccountKey(json, context);
+}
+
+const serviceAccountKey = () => optionalText().pipe(z.string().transform(parseServiceAccountKey).optional());
+const serviceAccountKeyFile = () => optionalText().pipe(z.string().transform(readServiceAccountKeyFile).optional());
+
+const google = section({
+  calendarId: ['GOOGLE_CALENDAR_ID', text('primary')],
+  baseUrl: ['GOOGLE_CALENDAR_BASE_URL', httpUrl()],
+  keyFile: ['GOOGLE_SERVICE_ACCOUNT_KEY_PATH', serviceAccountKeyFile()],
+  inlineKey: ['GOOGLE_SERVICE_ACCOUNT_KEY', serviceAccountKey()],
+  impersonateSubject: ['GOOGLE_IMPERSONATE_SUBJECT', optionalMailbox()],
+  tokenUrl: ['GOOGLE_TOKEN_URL', httpUrl()],
+  callsPerSecond: ['GOOGLE_CALLS_PER_SECOND', numberWhere(5, (n) => n > 0, 'must be a positive number')],
+})
+  .transform(({ keyFile, inlineKey, ...rest }): GoogleConfig => ({ ...rest, serviceAccountKey: keyFile ?? inlineKey }))
+  .refine((config) => config.serviceAccountKey !== undefined || config.baseUrl !== undefined, {
+    path: ['GOOGLE_SERVICE_ACCOUNT_KEY_PATH'],
+    error: 'set it (or GOOGLE_SERVICE_ACCOUNT_KEY) to a service-account key, or set GOOGLE_CALENDAR_BASE_URL to a local stand-in',
+  });
+
+const resend = section({
+  apiKey: ['RESEND_API_KEY', text()],
+  baseUrl: ['RESEND_BASE_URL', httpUrl()],
+});
+
+const email = section({
+  from: ['EMAIL_FROM', mailbox()],
+  adminAlertEmail: ['ADMIN_ALERT_EMAIL', mailbox()],
+  slackWebhookUrl: ['SLACK_WEBHOOK_URL', httpUrl()],
+});
+
+const meeting = section({
+  retryBackoffMs: ['MEETING_RETRY_BACKOFF', durationList(DEFAULT_RETRY_BACKOFF)],
+  conferenceWaitMs: ['MEETING_CONFERENCE_WAIT', duration('60s')],
+});
+
+const health = section({
+  intervalMs: ['MEETING_HEALTH_INTERVAL', durationOrOff('5m').refine((ms) => ms === null || ms >= MIN_HEALTH_INTERVAL_MS, { error: 'must be at least 1s (or off)' })],
+  windowMs: ['MEETING_FAILURE_RATE_WINDOW', duration(formatDuration(DEFAULT_FAILURE_RATE_POLICY.windowMs)).refine((ms) => ms > 0, { error: 'must be longer than 0' })],
+  alertRate: ['MEETING_FAILURE_RATE_ALERT', numberWhere(DEFAULT_FAILURE_RATE_POLICY.alertRate, (n) => n >= 0 && n <= 1, 'must be a fraction between 0 and 1 (0.05 = 5 %)')],
+  minAttempts: ['MEETING_FAILURE_RATE_MIN_ATTEMPTS', numberWhere(DEFAULT_FAILURE_RATE_POLICY.minAttempts, (n) => Number.isInteger(n) && n >= 1, 'must be a whole number of at least 1')],
+}).transform(({ intervalMs, ...failureRate }): HealthMonitorConfig => ({ intervalMs, failureRate }));
+
+const wholeNumberRule = (min: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: (issue) => `"${String(issue.input)}" must be a whole number` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= 1_000_000, { error: (issue) => `"${String(issue.input)}" must be at least ${min}` });
+const wholeNumber = (fallback: number, min: number) => text(String(fallback)).pipe(wholeNumberRule(min));
+
+// The cache may be off (0), but Temporal needs room for two workflows when it is on; tasks need two slots.
+const limits = section({
+  maxCachedWorkflows: ['WORKER_MAX_CACHED_WORKFLOWS', wholeNumber(DEFAULT_WORKER_LIMITS.maxCachedWorkflows, 0).refine((n) => n !== 1, { error: 'must be 0 (no cache) or at least 2' })],
+  maxConcurrentWorkflowTasks: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', optionalText().pipe(wholeNumberRule(2).optional())],
+  maxConcurrentActivities: ['WORKER_MAX_CONCURRENT_ACTIVITIES', wholeNumber(DEFAULT_WORKER_LIMITS.maxConcurrentActivities, 1)],
+  maxConcurrentLocalActivities: ['WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', wholeNumber(DEFAULT_WORKER_LIMITS.maxConcurrentLocalActivities, 1)],
+})
+  .refine((l) => l.maxCachedWorkflows === 0 || l.maxConcurrentWorkflowTasks === undefined || l.maxConcurrentWorkflowTasks <= l.maxCachedWorkflows, {
+    path: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'],
+    error: (issue) => `must not exceed WORKER_MAX_CACHED_WORKFLOWS (${(issue.input as { maxCachedWorkflows: number }).maxCachedWorkflows})`,
+  })
+  // A small cache given alone brings the workflow-task slots down with it.
+  .transform(({ maxConcurrentWorkflowTasks, ...rest }): WorkerLimits => {
+    const tasks = maxConcurrentWorkflowTasks ?? DEFAULT_WORKER_LIMITS.maxConcurrentWorkflowTasks;
+    return { ...rest, maxConcurrentWorkflowTasks: rest.maxCachedWorkflows > 0 ? Math.min(tasks, rest.maxCachedWorkflows) : tasks };
+  });
+
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   return {
-    calendarId: optional(env, 'GOOGLE_CALENDAR_ID') ?? 'primary',
-    baseUrl,
-    serviceAccountKey,
-    impersonateSubject,
-    tokenUrl: optionalUrl(env, 'GOOGLE_TOKEN_URL'),
-    callsPerSecond,
+    databaseUrl: readEnv(database, env).url,
+    temporal: loadTemporalConfig(env),
+    google: readEnv(google, env),
+    resend: readEnv(resend, env),
+    email: readEnv(email, env),
+    meeting: readEnv(meeting, env),
+    health: readEnv(health, env),
+    limits: readEnv(limits, env),
   };
-}
-
-// Never echo the key's content: the message says only what is wrong with it.
-function parseServiceAccountKey(variable: string, text: string): ServiceAccountKey {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigError(variable, 'is not valid JSON (expected a service-account key file)');
-  }
-  const parsed = serviceAccountKeySchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(variable, 'is not a service-account key: client_email and private_key are required');
-  return parsed.data;
-}
-
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function required(env: Env, name: string): string {
-  const value = optional(env, name);
-  if (value === undefined) throw new ConfigError(name, 'is required but not set');
-  return value;
-}
-
-function requiredEmail(env: Env, name: string): string {
-  const value = required(env, name);
-  // Accept both "a@b.c" and "Name <a@b.c>".
-  if (!isMailbox(value)) throw new ConfigError(name, `${JSON.stringify(value)} is not an email address`);
-  return value;
-}
-
-function optionalUrl(env: Env, name: string): string | undefined {
-  const value = optional(env, name);
-  if (value === undefined) return undefined;
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
-  } catch {
-    throw new ConfigError(name, `"${value}" is not an http(s) URL`);
-  }
-  return value;
-}
-
-function booleanVar(env: Env, name: string, fallback: boolean): boolean {
-  const value = optional(env, name);
-  if (value === undefined) return fallback;
-  if (/^(1|true|yes)$/i.test(value)) return true;
-  if (/^(0|false|no)$/i.test(value)) return false;
-  throw new ConfigError(name, `"${value}" is not true or false`);
-}
-
-function duration(name: string, text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    throw new ConfigError(name, (error as Error).message);
-  }
-}
-
-function durations(env: Env, name: string, fallback: string): number[] {
-  try {
-    return parseDurationList(optional(env, name) ?? fallback);
-  } catch (error) {
-    throw new ConfigError(name, (error as Error).message);
-  }
 }

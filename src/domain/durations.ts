@@ -1,12 +1,23 @@
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+import { msToNumber, type StringValue } from '@temporalio/common/lib/time';
 
-/** Parses a duration such as `30s`, `2m`, `1.5h` or `250ms` into milliseconds. */
+const EXAMPLES = 'e.g. 250ms, 30s, 2m, 1.5h, 1d';
+
+/**
+ * Parses a duration such as `30s`, `2m`, `1.5h` or `250ms` into milliseconds, with the SDK's own
+ * parser (the `ms` format that Temporal's options take). A unit is required: `ms` would read a bare
+ * `30` as 30 milliseconds, which is never what a person setting a retry wait means.
+ */
 export function parseDuration(text: string): number {
-  const match = DURATION.exec(text.trim());
-  if (!match) throw new Error(`"${text}" is not a duration (use a number and one of ms, s, m, h, d: e.g. 30s, 2m)`);
-  const [, amount, unit] = match as unknown as [string, string, keyof typeof UNIT_MS];
-  return Math.round(Number(amount) * UNIT_MS[unit]);
+  const trimmed = text.trim();
+  let millis: number;
+  try {
+    millis = msToNumber(trimmed as StringValue);
+  } catch {
+    throw new Error(`${JSON.stringify(text)} is not a duration (${EXAMPLES})`);
+  }
+  if (millis < 0) throw new Error(`${JSON.stringify(text)} is not a duration (${EXAMPLES})`);
+  if (/^[\d.]+$/.test(trimmed)) throw new Error(`${JSON.stringify(text)} is not a duration: give it a unit (${EXAMPLES})`);
+  return Math.round(millis);
 }
 
 /** Parses a comma-separated list of durations, e.g. the default retry schedule `30s,2m,8m`. */
@@ -16,6 +27,9 @@ export function parseDurationList(text: string): number[] {
   return parts.map(parseDuration);
 }
 
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 } as const;
+
+/** The largest whole unit, exactly (`ms` itself rounds: 90 s would print as `2m`). */
 export function formatDuration(ms: number): string {
   for (const unit of ['d', 'h', 'm', 's'] as const) {
     if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;

@@ -6,12 +6,12 @@ import { createCalendarApi } from '../adapters/google-calendar';
 import { checkDatabase, connectTemporal, UnreachableError } from '../adapters/reachability';
 import { createResendClient } from '../adapters/resend';
 import { loadOpsConfig, type OpsConfig } from '../config/ops-config';
-import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
+import { ConfigError } from '../config/env';
+import { loadWorkerConfig, type WorkerConfig } from '../config/worker-config';
 import { createLogger } from '../logging';
 import { createProjectMetrics } from '../metrics/registry';
 import { startMetricsServer } from '../metrics/server';
 import { HEALTH_SCHEDULE_ID } from '../workflows/contract';
-import { connectionOptions } from './connection-options';
 import { ensureHealthSchedule } from './health-schedule';
 import { startHealthServer } from './health-server';
 import type { ListeningServer } from './http-listen';
@@ -27,13 +27,13 @@ export async function runWorkerFromConfig(
   ops: OpsConfig & SdkRuntime = { metricsAddress: undefined, healthAddress: undefined, sdkMetricsUrl: undefined },
 ): Promise<void> {
   await checkDatabase(config.databaseUrl);
-  const connection = await connectTemporal(config.temporal.address, () => NativeConnection.connect(connectionOptions(config.temporal)));
+  const connection = await connectTemporal(config.temporal.connection.address, () => NativeConnection.connect(config.temporal.connection));
   const prisma = createPrismaClient(config.databaseUrl);
   let clientConnection: Connection | undefined;
   const servers: ListeningServer[] = [];
   try {
     // Schedules and the reconciler's starts go through a client, which needs its own connection.
-    clientConnection = await Connection.connect(connectionOptions(config.temporal));
+    clientConnection = await Connection.connect(config.temporal.connection);
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
     if (config.temporal.registerSearchAttributes) {
       const searchAttributes = await ensureSearchAttributes(connection, config.temporal.namespace);
@@ -48,6 +48,7 @@ export async function runWorkerFromConfig(
       googleCallsPerSecond: config.google.callsPerSecond,
       workflowBundle: await workflowBundleForWorker(logger),
       shutdownGraceTimeMs: shutdownGraceMs(config.meeting),
+      limits: config.limits,
       deps: {
         metrics: metrics?.recorder,
         prisma,
@@ -79,7 +80,7 @@ export async function runWorkerFromConfig(
     }
     logger.info(
       {
-        address: config.temporal.address,
+        address: config.temporal.connection.address,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         google: config.google.baseUrl ? `stand-in at ${config.google.baseUrl}` : 'Google Calendar API',

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createGoogleActivities, createMainActivities, type ActivityDeps } from '../activities';
 import { SessionMeetings } from '../client/session-meetings';
-import type { MeetingPolicy } from '../config/worker-config';
+import { DEFAULT_WORKER_LIMITS, type MeetingPolicy, type WorkerLimits } from '../config/worker-config';
 import { googleTaskQueue } from '../workflows/contract';
 
 export interface SessionMeetingWorkersOptions {
@@ -18,11 +18,13 @@ export interface SessionMeetingWorkersOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long a stop waits for running activities before cancelling them (default: none). */
   shutdownGraceTimeMs?: number;
+  /** The sticky cache and the task slots (default: `DEFAULT_WORKER_LIMITS`). */
+  limits?: WorkerLimits;
 }
 
 /**
- * A stop's grace time that covers the longest activity: the wait for a conference (its timeout is the
- * conference wait + 30 s) or an email batch (1 min), plus a little for the final heartbeat and report.
+ * A stop's grace time that covers the longest activity: an attempt's wait for its conference (its
+ * timeout is the conference wait + 30 s) or an email batch (1 min), plus a little for the final heartbeat and report.
  */
 export function shutdownGraceMs(policy: Pick<MeetingPolicy, 'conferenceWaitMs'>): number {
   return Math.max(policy.conferenceWaitMs + 30_000, 60_000) + 5_000;
@@ -36,11 +38,16 @@ export function shutdownGraceMs(policy: Pick<MeetingPolicy, 'conferenceWaitMs'>)
 export async function createSessionMeetingWorkers(options: SessionMeetingWorkersOptions): Promise<Worker[]> {
   const { connection, namespace, taskQueue, deps } = options;
   const shutdown = options.shutdownGraceTimeMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceTimeMs };
+  const limits = options.limits ?? DEFAULT_WORKER_LIMITS;
   const main = await Worker.create({
     connection,
     namespace,
     taskQueue,
     ...shutdown,
+    maxCachedWorkflows: limits.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: limits.maxConcurrentWorkflowTasks,
+    maxConcurrentActivityTaskExecutions: limits.maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: limits.maxConcurrentLocalActivities,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createMainActivities({ ...deps, meetings: new SessionMeetings(options.client, taskQueue) }),
   });
@@ -49,6 +56,7 @@ export async function createSessionMeetingWorkers(options: SessionMeetingWorkers
     namespace,
     taskQueue: googleTaskQueue(taskQueue),
     ...shutdown,
+    maxConcurrentActivityTaskExecutions: limits.maxConcurrentActivities,
     activities: createGoogleActivities(deps),
     maxTaskQueueActivitiesPerSecond: options.googleCallsPerSecond,
   });

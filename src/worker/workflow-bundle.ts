@@ -2,7 +2,7 @@ import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import type { Logger as SdkLogger, LogLevel } from '@temporalio/common';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../config/worker-config';
+import { ConfigError } from '../config/env';
 import type { Logger } from '../logging';
 
 /** Where `npm run build` writes the pre-bundled workflow code: `dist/workflow-bundle.js`. */

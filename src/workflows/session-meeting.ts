@@ -13,7 +13,7 @@ import { meetingEventId } from '../domain/meeting-ids';
 import { parseAdminRequest, parseReschedule, type ParsedCommand } from '../domain/meeting-commands';
 import { workflowInputProblem } from '../domain/workflow-input';
 import { cancelSignal, regenerateSignal, rescheduleSignal, statusQuery, type MeetingStatusView, type SessionMeetingInput } from './contract';
-import { store } from './meeting/activities';
+import { localStore, store } from './meeting/activities';
 import { failureMessage, failureType, rethrowCancellation } from './meeting/failures';
 import { alertAdmin, MeetingSteps, showStatus } from './meeting/meeting-steps';
 import { SessionMeeting } from './meeting/session-meeting-state';
@@ -21,9 +21,18 @@ import { sessionMeetingWorkflowV1 } from './session-meeting-v1';
 
 /**
  * Sessions started before this version run the frozen code they started with; the ids of the
- * patches inside it are in `session-meeting-v1.ts`. New ones record this marker and run the entity.
+ * patches inside it are in `session-meeting-v1.ts`. Those started since, before `lean-start`,
+ * recorded this marker and run the entity with the commands they recorded.
  */
 const ENTITY_VERSION = 'entity-v2';
+
+/**
+ * Sessions started since this marker run the entity and cost Temporal less: the session and policy
+ * loaded, and the database written, by local activities; one Google activity per attempt; search
+ * attributes upserted together, once per change. It is checked first, so a new session records this
+ * one marker only (each marker costs two history events).
+ */
+const LEAN_START = 'lean-start';
 
 /**
  * A run continues as new, carrying the meeting's state, once its history is this long, or when
@@ -40,7 +49,8 @@ const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workf
  * and runs its steps one at a time, until the meeting is cancelled or over.
  */
 export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promise<MeetingStatusView> {
-  if (!patched(ENTITY_VERSION)) return sessionMeetingWorkflowV1(input);
+  const lean = patched(LEAN_START);
+  if (!lean && !patched(ENTITY_VERSION)) return sessionMeetingWorkflowV1(input);
   // Typed in by a person (the Temporal UI, `temporal workflow start`): a bad start fails the workflow
   // at once, instead of failing its task over and over as a thrown TypeError would.
   const inputProblem = workflowInputProblem(input as unknown, workflowInfo().workflowId);
@@ -58,11 +68,14 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
   setHandler(regenerateSignal, (raw?: unknown) => void receive(parseAdminRequest('regenerate', raw)));
   setHandler(rescheduleSignal, (raw: unknown) => void receive(parseReschedule(raw, new Date())));
 
-  meeting ??= await book(sessionId, eventIdOf, (view) => (failedView = view));
+  meeting ??= await book(sessionId, eventIdOf, lean, (view) => (failedView = view));
   for (const { parsed, at } of early.splice(0)) meeting.receive(parsed, at);
-  const steps = new MeetingSteps(meeting, workflowInfo().taskQueue);
-  steps.showStatus();
-  steps.showStartTime();
+  const steps = new MeetingSteps(meeting, workflowInfo().taskQueue, lean);
+  // A lean booked session shows its attributes with its first change (CREATING, at once); a continued run at once.
+  if (!lean || input.state !== undefined) {
+    steps.showStatus();
+    steps.showStartTime();
+  }
 
   let ended: string;
   try {
@@ -134,8 +147,11 @@ async function runUntilEnded(meeting: SessionMeeting, steps: MeetingSteps): Prom
  * anyone before it is missed; an unknown one has no row to audit the alert against), and the
  * workflow fails.
  */
-async function book(sessionId: string, eventIdOf: (generation: number) => string, showFailure: (view: MeetingStatusView) => void): Promise<SessionMeeting> {
-  const schedule = await store.loadMeetingSession(sessionId).catch(async (error: unknown) => {
+async function book(sessionId: string, eventIdOf: (generation: number) => string, lean: boolean, showFailure: (view: MeetingStatusView) => void): Promise<SessionMeeting> {
+  const loaded = lean
+    ? localStore.loadMeetingStart(sessionId)
+    : store.loadMeetingSession(sessionId).then(async (schedule) => ({ schedule, policy: await store.meetingPolicy() }));
+  const { schedule, policy } = await loaded.catch(async (error: unknown) => {
     rethrowCancellation(error);
     const message = failureMessage(error);
     showFailure({ ...pendingView(sessionId), meetingStatus: 'FAILED', lastError: message });
@@ -145,7 +161,6 @@ async function book(sessionId: string, eventIdOf: (generation: number) => string
     }
     throw ApplicationFailure.nonRetryable(message, 'InvalidSession');
   });
-  const policy = await store.meetingPolicy();
   return SessionMeeting.booked(sessionId, schedule, policy, eventIdOf, Date.now());
 }
 

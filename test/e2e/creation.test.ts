@@ -1,6 +1,8 @@
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
+import { billableActions, historyCost, untilFirstTimer } from '../../src/metrics/temporal-actions';
 import { meetingStatusSearchAttribute } from '../../src/workflows/contract';
 import { ADMIN_EMAIL, useHarness } from '../support/harness';
+import { sessionHistoryEvents } from '../support/history';
 import { waitFor } from '../support/wait';
 
 const h = useHarness({ server: 'dev-server', policy: { retryBackoffMs: [200, 400, 800] } });
@@ -53,6 +55,23 @@ test('a booked session gets its Meet link stored, queryable and emailed to both,
   const audit = await h.prisma.meetingAuditEvent.findMany({ where: { sessionId }, orderBy: { id: 'asc' } });
   expect(audit.map((a) => a.action)).toEqual(['ATTEMPT_STARTED', 'MEETING_ACTIVE', 'EMAIL_SENT', 'EMAIL_SENT']);
   expect(h.resend.emails().some((e) => e.to.includes(ADMIN_EMAIL) && e.text?.includes(sessionId))).toBe(false);
+});
+
+test('a booked session costs Temporal at most 3 workflow tasks, 3 server activities and 20 events until it first sleeps', async () => {
+  const sessionId = await h.createSession();
+  await h.meetings.startSessionMeeting(sessionId);
+  await waitFor(async () => emailsFor(sessionId), (list) => list.length === 2);
+  // The workflow sleeps (its first timer) once the confirmation emails are sent.
+  const history = await waitFor(
+    () => sessionHistoryEvents(h.env.client, sessionId),
+    (events) => events.some((event) => event.timerStartedEventAttributes),
+  );
+  const startPath = untilFirstTimer(history);
+  const cost = historyCost(startPath);
+  console.log(`start path until the first timer: ${JSON.stringify(cost)}, billable actions ${billableActions(startPath)}`);
+  expect(cost.workflowTasks).toBeLessThanOrEqual(3);
+  expect(cost.serverActivities).toBeLessThanOrEqual(3);
+  expect(cost.events).toBeLessThanOrEqual(20);
 });
 
 test('starting twice makes one workflow, one event and two emails', async () => {

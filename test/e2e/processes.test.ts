@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { useHarness } from '../support/harness';
 import { TEST_DATABASE_URL } from '../support/env';
 import { runEntry, spawnEntry } from '../support/processes';
@@ -77,6 +80,23 @@ test('status of a session without a workflow says so', async () => {
   expect(result.stderr).toContain('no meeting workflow exists for session no-such-session');
 });
 
+test('the CLI connects through a temporal.toml profile alone (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'profile-'));
+  try {
+    const file = path.join(dir, 'temporal.toml');
+    writeFileSync(file, `[profile.default]\naddress = "127.0.0.1:1"\n\n[profile.dev]\naddress = "${h.env.address}"\nnamespace = "default"\n`);
+    const profileEnv = { ...env, TEMPORAL_ADDRESS: '', TEMPORAL_CONFIG_FILE: file };
+    const viaDev = await runEntry('src/cli/main.ts', ['status', 'no-such-session'], { ...profileEnv, TEMPORAL_PROFILE: 'dev' });
+    expect(viaDev.stderr).toContain('no meeting workflow exists for session no-such-session');
+    expect(viaDev.code).toBe(2);
+    const viaDefault = await runEntry('src/cli/main.ts', ['status', 'no-such-session'], profileEnv);
+    expect(viaDefault.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
+    expect(viaDefault.code).toBe(1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('when the workflow cannot be started, book removes what it wrote', async () => {
   const teacher = `t-${randomUUID().slice(0, 8)}@example.com`;
   const result = await runEntry(
@@ -95,6 +115,7 @@ test.each([
   ['DATABASE_URL', { DATABASE_URL: '' }],
   ['RESEND_API_KEY', { RESEND_API_KEY: '' }],
   ['MEETING_RETRY_BACKOFF', { MEETING_RETRY_BACKOFF: 'soon' }],
+  ['TEMPORAL_CONFIG_FILE', { TEMPORAL_CONFIG_FILE: path.join(tmpdir(), `no-such-${randomUUID()}.toml`) }],
 ])('the worker refuses to start without a good %s and names it', async (variable, override) => {
   const result = await runEntry('src/worker/main.ts', [], { ...env, ...override });
   expect(result.code).toBe(78);

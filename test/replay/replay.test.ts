@@ -43,15 +43,18 @@ const PATCHED_PATHS = ['booked-minutes-before', 'cancelled-in-temporal', 'invali
 const MAIN_PATHS = ['cancelled', 'created', 'failed-then-regenerated', ...PATCHED_PATHS];
 
 // Sessions started before the entity reshape run the frozen V1 code: their histories are `.v1` (and
-// `.before-patch`); the entity's are recorded under the scenario's own name, with the continued run.
-test('the main paths are all recorded, on V1 (each patched path from before and after its patch) and on the entity', () => {
+// `.before-patch`); the entity's first shape (before `lean-start`) are `.entity`, with the continued
+// run; the current shape's are recorded under the scenario's own name.
+const ENTITY_PATHS = [...MAIN_PATHS, 'continued'];
+
+test('the main paths are all recorded, on V1 (each patched path from before and after its patch), on the entity before lean-start and on the current code', () => {
   expect(recorded.map((r) => r.name).sort()).toEqual(
     [
       'health-run',
       ...MAIN_PATHS.map((name) => `${name}.v1`),
       ...PATCHED_PATHS.map((name) => `${name}.before-patch`),
-      ...MAIN_PATHS,
-      'continued',
+      ...ENTITY_PATHS.map((name) => `${name}.entity`),
+      ...ENTITY_PATHS,
     ].sort(),
   );
 });
@@ -65,13 +68,23 @@ function patchesOf(history: unknown): string[] {
   });
 }
 
-test('V1 histories take the V1 path, the others the entity; the continued run starts from a carried state', () => {
+/** Which shape of the workflow a history ran, by its file name. */
+function shapeOf(name: string): 'v1' | 'entity' | 'lean' {
+  if (/\.(v1|before-patch)$/.test(name)) return 'v1';
+  return name.endsWith('.entity') ? 'entity' : 'lean';
+}
+
+test('V1 histories take the V1 path, the entity ones its first shape, the others the lean start; the continued runs start from a carried state', () => {
   for (const { name, history } of recorded.filter((r) => r.name !== 'health-run')) {
-    expect([name, patchesOf(history).includes('entity-v2')]).toEqual([name, !/\.(v1|before-patch)$/.test(name)]);
+    const patches = patchesOf(history);
+    const shape = patches.includes('lean-start') ? 'lean' : patches.includes('entity-v2') ? 'entity' : 'v1';
+    expect([name, shape]).toEqual([name, shapeOf(name)]);
   }
-  const continued = recorded.find((r) => r.name === 'continued')?.history as RecordedHistory;
-  const input = JSON.parse(Buffer.from(continued.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data ?? '', 'base64').toString('utf8')) as { state?: { status?: string } };
-  expect(input.state?.status).toBe('ACTIVE');
+  for (const name of ['continued', 'continued.entity']) {
+    const continued = recorded.find((r) => r.name === name)?.history as RecordedHistory;
+    const input = JSON.parse(Buffer.from(continued.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data ?? '', 'base64').toString('utf8')) as { state?: { status?: string } };
+    expect([name, input.state?.status]).toEqual([name, 'ACTIVE']);
+  }
 });
 
 test.each(recorded)('$name replays on the current workflow code', async ({ name, history }) => {

@@ -27,7 +27,7 @@ export type InsertAnswer = { url: string } | { error: string; retryable: boolean
 export interface MockedMeetings {
   env: TestWorkflowEnvironment;
   calls: Call[];
-  /** What each `createMeetingEvent` answers, in order; `{ url }` of the generation when none is left. */
+  /** What each insert (`makeMeetingLink`, or `createMeetingEvent` on older paths) answers, in order; `{ url }` of the generation when none is left. */
   inserts: InsertAnswer[];
   start(sessionId: string, startsIn: number, minutes?: number): Promise<WorkflowHandleWithFirstExecutionRunId>;
   callsTo(name: string): Call[];
@@ -56,29 +56,34 @@ export function useMockedMeetings(): MockedMeetings {
     const record = (name: string) => async (...args: unknown[]) => {
       mocked.calls.push({ name, args, at: now() });
     };
+    const loadMeetingSession = async (sessionId: string) => {
+      mocked.calls.push({ name: 'loadMeetingSession', args: [sessionId], at: now() });
+      const schedule = schedules.get(sessionId);
+      if (!schedule) throw ApplicationFailure.nonRetryable(`no session ${sessionId}`, 'InvalidSession');
+      return schedule;
+    };
+    const meetingPolicy = async () => ({ retryBackoffMs: [30_000, 120_000, 480_000], conferenceWaitMs: 60_000 });
     const main = {
-      loadMeetingSession: async (sessionId: string) => {
-        mocked.calls.push({ name: 'loadMeetingSession', args: [sessionId], at: now() });
-        const schedule = schedules.get(sessionId);
-        if (!schedule) throw ApplicationFailure.nonRetryable(`no session ${sessionId}`, 'InvalidSession');
-        return schedule;
-      },
-      meetingPolicy: async () => ({ retryBackoffMs: [30_000, 120_000, 480_000], conferenceWaitMs: 60_000 }),
+      loadMeetingSession,
+      meetingPolicy,
+      loadMeetingStart: async (sessionId: string) => ({ schedule: await loadMeetingSession(sessionId), policy: await meetingPolicy() }),
       recordMeetingChange: record('recordMeetingChange'),
       recordSignalRejections: record('recordSignalRejections'),
       sendMeetingEmails: record('sendMeetingEmails'),
       alertAdmin: record('alertAdmin'),
     };
+    const insert = async (name: string, sessionId: string, generation: number, attempt: number, eventId: string) => {
+      mocked.calls.push({ name, args: [sessionId, generation, attempt, eventId], at: now() });
+      const answer = mocked.inserts.shift() ?? { url: `https://meet.google.com/${sessionId}-g${generation}` };
+      const settled = 'gate' in answer ? await answer.gate : answer;
+      if ('error' in settled) {
+        throw settled.retryable ? ApplicationFailure.retryable(settled.error, 'GoogleCalendarError') : ApplicationFailure.nonRetryable(settled.error, 'GoogleCalendarError');
+      }
+      return { eventId, meetingUrl: settled.url };
+    };
     const google = {
-      createMeetingEvent: async (sessionId: string, generation: number, attempt: number, eventId: string) => {
-        mocked.calls.push({ name: 'createMeetingEvent', args: [sessionId, generation, attempt, eventId], at: now() });
-        const answer = mocked.inserts.shift() ?? { url: `https://meet.google.com/${sessionId}-g${generation}` };
-        const settled = 'gate' in answer ? await answer.gate : answer;
-        if ('error' in settled) {
-          throw settled.retryable ? ApplicationFailure.retryable(settled.error, 'GoogleCalendarError') : ApplicationFailure.nonRetryable(settled.error, 'GoogleCalendarError');
-        }
-        return { eventId, meetingUrl: settled.url };
-      },
+      createMeetingEvent: (sessionId: string, generation: number, attempt: number, eventId: string) => insert('createMeetingEvent', sessionId, generation, attempt, eventId),
+      makeMeetingLink: (sessionId: string, generation: number, attempt: number, eventId: string) => insert('makeMeetingLink', sessionId, generation, attempt, eventId),
       awaitConference: async () => {
         throw ApplicationFailure.nonRetryable('not used: inserts answer with the link', 'Unexpected');
       },

@@ -1,4 +1,8 @@
-import { ConfigError, loadWorkerConfig } from '../../src/config/worker-config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../src/config/env';
+import { loadWorkerConfig } from '../../src/config/worker-config';
 
 const base = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/app',
@@ -20,9 +24,63 @@ function problemWith(env: Record<string, string | undefined>): ConfigError {
 
 test('defaults: local Temporal, the spec’s retry schedule, the primary calendar', () => {
   const config = loadWorkerConfig(base);
-  expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'session-meetings', apiKey: undefined, tls: false, registerSearchAttributes: false });
+  expect(config.meeting.conferenceWaitMs).toBe(60_000);
+  expect(config.google.callsPerSecond).toBe(5);
+  expect(config.temporal).toEqual({ connection: { address: 'localhost:7233' }, namespace: 'default', taskQueue: 'session-meetings', registerSearchAttributes: false });
   expect(config.meeting.retryBackoffMs).toEqual([30_000, 120_000, 480_000]);
   expect(config.google).toMatchObject({ calendarId: 'primary', baseUrl: 'http://127.0.0.1:4010', serviceAccountKey: undefined });
+});
+
+test('every variable set, with spaces around: each read into its place', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'config-'));
+  const keyFile = join(dir, 'key.json');
+  writeFileSync(keyFile, JSON.stringify({ client_email: 'svc@p.iam.gserviceaccount.com', private_key: 'k', project_id: 'p' }));
+  const env = {
+    DATABASE_URL: ' postgres://db/app ',
+    TEMPORAL_ADDRESS: 'temporal:7233',
+    TEMPORAL_NAMESPACE: 'tutoring',
+    TEMPORAL_TASK_QUEUE: 'meetings-2',
+    TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: 'yes',
+    GOOGLE_SERVICE_ACCOUNT_KEY_PATH: keyFile,
+    GOOGLE_IMPERSONATE_SUBJECT: 'calendar@school.example',
+    GOOGLE_CALENDAR_ID: 'sessions@group.calendar.google.com',
+    GOOGLE_TOKEN_URL: 'http://127.0.0.1:4010/token',
+    GOOGLE_CALLS_PER_SECOND: '2.5',
+    RESEND_API_KEY: ' re_live ',
+    RESEND_BASE_URL: 'http://127.0.0.1:4020',
+    EMAIL_FROM: 'Sessions <sessions@school.example>',
+    ADMIN_ALERT_EMAIL: 'ops@school.example',
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/x',
+    MEETING_RETRY_BACKOFF: '2s, 4s,8s,16s',
+    MEETING_CONFERENCE_WAIT: '90s',
+    MEETING_HEALTH_INTERVAL: 'OFF',
+    MEETING_FAILURE_RATE_WINDOW: '30m',
+    MEETING_FAILURE_RATE_ALERT: '0.1',
+    MEETING_FAILURE_RATE_MIN_ATTEMPTS: '10',
+    WORKER_MAX_CACHED_WORKFLOWS: '100',
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: ' 8',
+    WORKER_MAX_CONCURRENT_ACTIVITIES: '40',
+    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '60',
+  };
+  const config = loadWorkerConfig(env);
+  rmSync(dir, { recursive: true, force: true });
+  expect(config).toEqual({
+    databaseUrl: 'postgres://db/app',
+    temporal: { connection: { address: 'temporal:7233' }, namespace: 'tutoring', taskQueue: 'meetings-2', registerSearchAttributes: true },
+    google: {
+      calendarId: 'sessions@group.calendar.google.com',
+      baseUrl: undefined,
+      serviceAccountKey: { client_email: 'svc@p.iam.gserviceaccount.com', private_key: 'k' },
+      impersonateSubject: 'calendar@school.example',
+      tokenUrl: 'http://127.0.0.1:4010/token',
+      callsPerSecond: 2.5,
+    },
+    resend: { apiKey: 're_live', baseUrl: 'http://127.0.0.1:4020' },
+    email: { from: 'Sessions <sessions@school.example>', adminAlertEmail: 'ops@school.example', slackWebhookUrl: 'https://hooks.slack.com/services/x' },
+    meeting: { retryBackoffMs: [2_000, 4_000, 8_000, 16_000], conferenceWaitMs: 90_000 },
+    health: { intervalMs: null, failureRate: { windowMs: 1_800_000, alertRate: 0.1, minAttempts: 10 } },
+    limits: { maxCachedWorkflows: 100, maxConcurrentWorkflowTasks: 8, maxConcurrentActivities: 40, maxConcurrentLocalActivities: 60 },
+  });
 });
 
 test.each([
@@ -32,6 +90,10 @@ test.each([
   ['EMAIL_FROM', { EMAIL_FROM: 'not-an-email' }, /EMAIL_FROM: "not-an-email" is not an email address/],
   ['ADMIN_ALERT_EMAIL', { ADMIN_ALERT_EMAIL: undefined }, /ADMIN_ALERT_EMAIL: is required/],
   ['MEETING_RETRY_BACKOFF', { MEETING_RETRY_BACKOFF: '30s,soon' }, /MEETING_RETRY_BACKOFF: "soon" is not a duration/],
+  ['MEETING_RETRY_BACKOFF', { MEETING_RETRY_BACKOFF: '2,4,8' }, /MEETING_RETRY_BACKOFF: "2" is not a duration: give it a unit/],
+  ['MEETING_RETRY_BACKOFF', { MEETING_RETRY_BACKOFF: '2s,,4s' }, /MEETING_RETRY_BACKOFF: "2s,,4s" has an empty entry/],
+  ['MEETING_CONFERENCE_WAIT', { MEETING_CONFERENCE_WAIT: '60s,10s' }, /MEETING_CONFERENCE_WAIT: "60s,10s" is not a duration/],
+  ['GOOGLE_CALLS_PER_SECOND', { GOOGLE_CALLS_PER_SECOND: 'fast' }, /GOOGLE_CALLS_PER_SECOND: must be a positive number/],
   ['GOOGLE_CALENDAR_BASE_URL', { GOOGLE_CALENDAR_BASE_URL: 'ftp://x' }, /GOOGLE_CALENDAR_BASE_URL: .* is not an http\(s\) URL/],
   ['GOOGLE_SERVICE_ACCOUNT_KEY_PATH', { GOOGLE_CALENDAR_BASE_URL: undefined }, /GOOGLE_SERVICE_ACCOUNT_KEY_PATH: set it/],
   ['GOOGLE_SERVICE_ACCOUNT_KEY_PATH', { GOOGLE_SERVICE_ACCOUNT_KEY_PATH: '/nonexistent/key.json' }, /cannot read the key file \(ENOENT\)/],
@@ -72,7 +134,7 @@ test('an inline service-account key is accepted; an API key turns TLS on', () =>
   const key = { client_email: 'svc@project.iam.gserviceaccount.com', private_key: 'k' };
   const config = loadWorkerConfig({ ...base, GOOGLE_SERVICE_ACCOUNT_KEY: JSON.stringify(key), TEMPORAL_API_KEY: 't' });
   expect(config.google.serviceAccountKey).toEqual(key);
-  expect(config.temporal.tls).toBe(true);
+  expect(config.temporal.connection).toEqual({ address: 'localhost:7233', apiKey: 't', tls: true });
 });
 
 test('the health monitor: every 5 minutes, 5 % over an hour with at least 20 creations, unless told otherwise', () => {
@@ -80,4 +142,23 @@ test('the health monitor: every 5 minutes, 5 % over an hour with at least 20 cre
   const custom = { MEETING_HEALTH_INTERVAL: '30s', MEETING_FAILURE_RATE_WINDOW: '15m', MEETING_FAILURE_RATE_ALERT: '0.2', MEETING_FAILURE_RATE_MIN_ATTEMPTS: '5' };
   expect(loadWorkerConfig({ ...base, ...custom }).health).toEqual({ intervalMs: 30_000, failureRate: { windowMs: 900_000, alertRate: 0.2, minAttempts: 5 } });
   expect(loadWorkerConfig({ ...base, MEETING_HEALTH_INTERVAL: 'off' }).health.intervalMs).toBeNull();
+});
+
+test('worker limits: a bounded sticky cache and task slots by default, each from its variable', () => {
+  expect(loadWorkerConfig(base).limits).toEqual({ maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 10, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 });
+  const custom = { WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4', WORKER_MAX_CONCURRENT_ACTIVITIES: ' 20 ', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '30' };
+  expect(loadWorkerConfig({ ...base, ...custom }).limits).toEqual({ maxCachedWorkflows: 0, maxConcurrentWorkflowTasks: 4, maxConcurrentActivities: 20, maxConcurrentLocalActivities: 30 });
+  // A small cache given alone brings the workflow-task slots down with it.
+  expect(loadWorkerConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '5' }).limits).toMatchObject({ maxCachedWorkflows: 5, maxConcurrentWorkflowTasks: 5 });
+});
+
+test.each([
+  [{ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS: "lots" must be a whole number'],
+  [{ WORKER_MAX_CACHED_WORKFLOWS: '1' }, 'WORKER_MAX_CACHED_WORKFLOWS: must be 0 (no cache) or at least 2'],
+  [{ WORKER_MAX_CONCURRENT_ACTIVITIES: '0' }, 'WORKER_MAX_CONCURRENT_ACTIVITIES: "0" must be at least 1'],
+  [{ WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '-3' }, 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: "-3" must be a whole number'],
+  [{ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: "1" must be at least 2'],
+  [{ WORKER_MAX_CACHED_WORKFLOWS: '8', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '9' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: must not exceed WORKER_MAX_CACHED_WORKFLOWS (8)'],
+])('worker limits: %j is refused, naming the variable', (env, message) => {
+  expect(problemWith({ ...base, ...env }).message).toBe(message);
 });

@@ -7,10 +7,16 @@ test.each([
   ['2m', 120_000],
   ['1.5h', 5_400_000],
   ['1d', 86_400_000],
+  ['2 minutes', 120_000],
+  [' 1w ', 604_800_000],
 ])('parseDuration(%s) = %i', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-test.each([['30'], ['2 minutes'], ['-1s'], ['s'], ['']])('parseDuration(%j) says what a duration is', (text) => {
-  expect(() => parseDuration(text)).toThrow(/is not a duration/);
+test.each([['30'], ['1.5'], ['-1s'], ['s'], [''], ['soon'], ['1e3s']])('parseDuration(%j) says what a duration is', (text) => {
+  expect(() => parseDuration(text)).toThrow(/is not a duration.*e\.g\. 250ms, 30s, 2m/);
+});
+
+test('a bare number is refused rather than read as milliseconds', () => {
+  expect(() => parseDuration('30')).toThrow('"30" is not a duration: give it a unit');
 });
 
 test('the default schedule parses to 30 s, 2 min, 8 min', () => {

@@ -1,5 +1,5 @@
 import { loadOpsConfig } from '../../src/config/ops-config';
-import { ConfigError } from '../../src/config/worker-config';
+import { ConfigError } from '../../src/config/env';
 import { parseListenAddress } from '../../src/worker/http-listen';
 import { shutdownGraceMs } from '../../src/worker/workers';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../../src/config/worker-config';
+import { ConfigError } from '../../src/config/env';
 import { createLogger } from '../../src/logging';
 import { workflowBundleForWorker } from '../../src/worker/workflow-bundle';
 

@@ -11,7 +11,7 @@ let counter = 0;
 const newSessionId = () => `race-${Date.now()}-${++counter}`;
 
 const emailKinds = () => m.callsTo('sendMeetingEmails').map((call) => call.args[1]);
-const insertsOf = (sessionId: string) => m.callsTo('createMeetingEvent').filter((call) => call.args[0] === sessionId);
+const insertsOf = (sessionId: string) => m.callsTo('makeMeetingLink').filter((call) => call.args[0] === sessionId);
 
 test('a regenerate while the first link is retrying makes no second link: that link retries at once, one email', async () => {
   const sessionId = newSessionId();

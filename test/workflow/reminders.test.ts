@@ -21,10 +21,18 @@ async function book(startsIn: number, minutes = 60): Promise<{ sessionId: string
   return { sessionId, start };
 }
 
+/**
+ * The emails the workflow sent, and when. Emails go by local activity, whose record holds no inputs:
+ * their kinds are those of the emails the stand-in took, in the order it took them (one kind and
+ * occasion for each activity, two recipients).
+ */
 async function emailsScheduled(sessionId: string) {
+  const prefix = `session-meetings/${sessionId}/`;
+  const occasions = [...new Set(h.resend.emails().flatMap((e) => (e.idempotencyKey?.startsWith(prefix) ? [e.idempotencyKey.slice(prefix.length).split('/').slice(0, 2).join('/')] : [])))];
+  const kinds = occasions.map((occasion) => occasion.split('/')[0]);
   return (await scheduledActivities(h.env.client, sessionId))
     .filter((a) => a.type === 'sendMeetingEmails' || a.type === 'alertAdmin')
-    .map((a) => ({ what: a.type === 'alertAdmin' ? `alert:${(a.args[0] as { kind: string }).kind}` : String(a.args[1]), at: a.at }));
+    .map((a) => ({ what: a.type === 'alertAdmin' ? `alert:${(a.args?.[0] as { kind: string }).kind}` : (a.args ? String(a.args[1]) : kinds.shift()), at: a.at }));
 }
 
 function handle(sessionId: string) {

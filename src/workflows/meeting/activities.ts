@@ -1,5 +1,5 @@
 // The session workflow's activity proxies: one set per kind of side effect, each with its own retries.
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { GoogleActivities, MainActivities } from '../../activities';
 import { googleTaskQueue } from '../contract';
 
@@ -16,6 +16,22 @@ export const notify = proxyActivities<MainActivities>({
 });
 
 /**
+ * The same database writes and emails as local activities, run by the workflow's own worker without
+ * a round-trip through Temporal's server (sessions started since `lean-start`). They run at least
+ * once, so each write is idempotent and numbered (see `recordMeetingChange`). Short timeouts: a
+ * local activity holds its workflow task; a longer wait between retries becomes a timer.
+ */
+export const localStore = proxyLocalActivities<MainActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export const localNotify = proxyLocalActivities<MainActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
+});
+
+/**
  * Google calls, on the rate-limited Google task queue. Creation is tried once per attempt (the
  * workflow's own schedule decides about the next); a cancelled attempt is waited for until its
  * activity has finished, so an insert that lands late is known before the events are deleted.
@@ -27,6 +43,8 @@ export function googleActivities(taskQueue: string, conferenceWaitMs: number) {
   return {
     create: proxyActivities<GoogleActivities>({ ...once, startToCloseTimeout: '1 minute' }),
     conference: proxyActivities<GoogleActivities>({ ...once, startToCloseTimeout: conferenceWaitMs + 30_000, heartbeatTimeout: '30 seconds' }),
+    /** Insert and conference wait in one activity (`makeMeetingLink`): the insert is one call, within the 30 s to spare. */
+    link: proxyActivities<GoogleActivities>({ ...once, startToCloseTimeout: conferenceWaitMs + 30_000, heartbeatTimeout: '30 seconds' }),
     changes: proxyActivities<GoogleActivities>({
       taskQueue: queue,
       startToCloseTimeout: '1 minute',

@@ -6,7 +6,7 @@ import type { MeetingEmailKind } from '../../domain/email-content';
 import type { MeetingChange } from '../../domain/meeting-changes';
 import { creationAlertKind } from '../../domain/google-errors';
 import { meetingStatusSearchAttribute, sessionStartTimeSearchAttribute, type MeetingStatus } from '../contract';
-import { googleActivities, notify, store } from './activities';
+import { googleActivities, localNotify, localStore, notify, store } from './activities';
 import { failureMessage, failureType, isRetryable, rethrowCancellation } from './failures';
 import type { MeetingStep, SessionMeeting } from './session-meeting-state';
 
@@ -30,14 +30,26 @@ export async function alertAdmin(sessionId: string, alert: Omit<AdminAlert, 'ses
 
 export class MeetingSteps {
   private readonly google: ReturnType<typeof googleActivities>;
+  private readonly store: typeof store;
+  private readonly notify: typeof notify;
   /** An attempt given up for a cancel, still finishing: its insert may land after the cancel. */
   private abandonedAttempt: { finished: Promise<unknown>; event: { generation: number; eventId: string } } | null = null;
+  /** The search attributes as this run last upserted them (lean runs upsert only what changed). */
+  private shown: { status?: MeetingStatus; startTime?: string } = {};
 
+  /**
+   * `lean` (sessions started since `lean-start`): database writes and emails as local activities,
+   * one attempt as one Google activity, search attributes upserted together, only when changed.
+   * Runs started before keep the commands they recorded.
+   */
   constructor(
     private readonly meeting: SessionMeeting,
     taskQueue: string,
+    private readonly lean: boolean,
   ) {
     this.google = googleActivities(taskQueue, meeting.policy.conferenceWaitMs);
+    this.store = lean ? localStore : store;
+    this.notify = lean ? localNotify : notify;
   }
 
   private get sessionId(): string {
@@ -46,15 +58,29 @@ export class MeetingSteps {
 
   /** Keeps `MeetingStatus` and `SessionStartTime` as the meeting says (a continued run sets them again). */
   showStatus(): void {
+    if (this.lean) return this.showChanges();
     showStatus(this.meeting.status);
   }
 
   showStartTime(): void {
+    if (this.lean) return this.showChanges();
     upsertSearchAttributes([{ key: sessionStartTimeSearchAttribute, value: new Date(this.meeting.startTime) }]);
   }
 
+  /** One upsert of the search attributes that differ from what this run showed last; none if none do. */
+  private showChanges(): void {
+    const { status, startTime } = this.meeting;
+    const changed = [
+      ...(status !== this.shown.status ? [{ key: meetingStatusSearchAttribute, value: status }] : []),
+      ...(startTime !== this.shown.startTime ? [{ key: sessionStartTimeSearchAttribute, value: new Date(startTime) }] : []),
+    ];
+    if (changed.length > 0) upsertSearchAttributes(changed);
+    this.shown = { status, startTime };
+  }
+
+  /** Each write carries the meeting's next write number, so a late try cannot undo a newer write. */
   private record(change: MeetingChange): Promise<void> {
-    return store.recordMeetingChange(this.sessionId, change);
+    return this.store.recordMeetingChange(this.sessionId, change, this.meeting.nextWrite());
   }
 
   private alertAdmin(alert: Omit<AdminAlert, 'sessionId'>): Promise<void> {
@@ -64,7 +90,7 @@ export class MeetingSteps {
   private async emailBoth(kind: MeetingEmailKind, occurrence: string): Promise<void> {
     try {
       // The link the meeting has is passed, not read back from the row.
-      await notify.sendMeetingEmails(this.sessionId, kind, occurrence, this.meeting.link?.meetingUrl ?? null);
+      await this.notify.sendMeetingEmails(this.sessionId, kind, occurrence, this.meeting.link?.meetingUrl ?? null);
     } catch (error) {
       rethrowCancellation(error);
       const message = failureMessage(error);
@@ -95,6 +121,8 @@ export class MeetingSteps {
 
   async recordRejections({ batch }: Step<'record-rejections'>): Promise<void> {
     log.warn('signals rejected', { sessionId: this.sessionId, kept: batch.rejected.length, uncounted: batch.uncounted, first: batch.rejected[0]?.problem });
+    // On the server even in lean runs: rejections come in storms, and a local activity would hold the
+    // workflow task open while more signals pile up behind it.
     await store.recordSignalRejections(this.sessionId, batch);
   }
 
@@ -122,6 +150,7 @@ export class MeetingSteps {
 
   private async makeLink(generation: number, attempt: number, eventId: string): Promise<AttemptOutcome> {
     try {
+      if (this.lean) return { ok: true, ...(await this.google.link.makeMeetingLink(this.sessionId, generation, attempt, eventId, this.meeting.policy.conferenceWaitMs)) };
       const event = await this.google.create.createMeetingEvent(this.sessionId, generation, attempt, eventId);
       const meetingUrl = event.meetingUrl ?? (await this.google.conference.awaitConference(event.eventId, this.meeting.policy.conferenceWaitMs));
       return { ok: true, eventId: event.eventId, meetingUrl };

@@ -59,6 +59,8 @@ export const meetingStateSchema = z.object({
   rejectedUncounted: z.number().int().nonnegative(),
   /** When the oldest rejection not yet audited came. */
   firstRejectedAt: z.number().nullable(),
+  /** Writes to the session's row numbered so far: each carries the next number (states carried before had none). */
+  writes: z.number().int().nonnegative().default(0),
 });
 export type SerialisedMeetingState = z.infer<typeof meetingStateSchema>;
 
@@ -132,6 +134,7 @@ export class SessionMeeting {
         rejected: [],
         rejectedUncounted: 0,
         firstRejectedAt: null,
+        writes: 0,
       },
       eventIdOf,
     );
@@ -170,6 +173,12 @@ export class SessionMeeting {
 
   get lastError(): string | null {
     return this.state.lastError;
+  }
+
+  /** The number of the next write to the session's row: higher than every earlier one. */
+  nextWrite(): number {
+    this.state.writes += 1;
+    return this.state.writes;
   }
 
   /** The link people have, and the event it belongs to. */
