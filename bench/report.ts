@@ -41,7 +41,7 @@ const FIGURES: Record<string, Array<[string, string]>> = {
     ['Google budget used, peak calls in 1 s', 'budget'],
     ['Google limit', 'googleLimit'],
     ['rate-limit answers (Google, Resend)', 'rateLimits'],
-    ['workflow tasks / activities / local / upserts', 'shape'],
+    ['workflow tasks / server activities / local / upserts', 'shape'],
     ['history events to the first timer', 'temporal.perSession.eventsToFirstTimer'],
     ['billable Temporal actions / session', 'temporal.billableActionsPerSession'],
     ['duplicate Calendar events', 'duplicateEvents'],
@@ -85,7 +85,7 @@ function derived(result: PhaseResult): PhaseResult {
     rateLimits: `${show(at(result, 'api.googleRateLimitAnswers'))}, ${show(at(result, 'api.resendRateLimitAnswers'))}`,
     sessionsAndWorkers: `${show(result.sessions)}, ${show(result.workers)}`,
     budget: `${show(result.budgetUsed)}, ${show(at(result, 'api.googlePeakCallsPerSecond'))}`,
-    shape: `${show(perSession.workflowTasks)} / ${show(perSession.activities)} / ${show(perSession.localActivities)} / ${show(perSession.upserts)}`,
+    shape: `${show(perSession.workflowTasks)} / ${show(perSession.serverActivities)} / ${show(perSession.localActivities)} / ${show(perSession.upserts)}`,
     naiveRate: `${show(at(result, 'naive.sessionsPerSecond'))} (${show(at(result, 'naive.concurrency'))})`,
     restart: `${show(at(result, 'afterRestart.secondsToActive'))} (${show(at(result, 'afterRestart.workerReadySeconds'))})`,
   };

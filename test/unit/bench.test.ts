@@ -35,7 +35,8 @@ describe('bench: Temporal actions counted from a history', () => {
     expect(countHistory(history)).toEqual({
       events: 16,
       workflowTasks: 2,
-      activities: 1,
+      serverActivities: 1,
+      activityRetries: 0,
       localActivities: 1,
       timers: 2,
       signals: 1,
