@@ -10,11 +10,13 @@ export const journalEntrySchema = z.discriminatedUnion('kind', [
 ]);
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 
-export function appendJournal(file: string, entry: JournalEntry): void {
+/** Appends one JSON line to a journal file (this run's, or the bench's). */
+export function appendJsonLine(file: string, entry: unknown): void {
   appendFileSync(file, `${JSON.stringify(entry)}\n`);
 }
 
-export function readJournal(file: string): JournalEntry[] {
+/** A journal's lines, each checked against `schema`; none while the file does not exist yet. */
+export function readJsonLines<T>(file: string, schema: z.ZodType<T>): T[] {
   let text = '';
   try {
     text = readFileSync(file, 'utf8');
@@ -24,5 +26,13 @@ export function readJournal(file: string): JournalEntry[] {
   return text
     .split('\n')
     .filter(Boolean)
-    .map((line) => journalEntrySchema.parse(JSON.parse(line)));
+    .map((line) => schema.parse(JSON.parse(line)));
+}
+
+export function appendJournal(file: string, entry: JournalEntry): void {
+  appendJsonLine(file, entry);
+}
+
+export function readJournal(file: string): JournalEntry[] {
+  return readJsonLines(file, journalEntrySchema);
 }

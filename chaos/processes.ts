@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 
@@ -149,4 +150,13 @@ export async function waitForTemporal(address: string, timeoutMs: number): Promi
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
+}
+
+/** A TCP port free at the time of asking, for a server the run starts. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -2,7 +2,6 @@
 // nothing was lost, doubled or stuck (README: "What survives what").
 import { Client, Connection } from '@temporalio/client';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { createPrismaClient } from '../src/adapters/database';
@@ -16,7 +15,7 @@ import { startTcpProxy } from '../test/support/tcp-proxy';
 import { checkRun, VIOLATION_KINDS } from './check';
 import { collectEvidence } from './collect';
 import { readJournal } from './journal';
-import { temporalDevServer, tsEntryProcess, waitForTemporal, workerProcess, type ManagedProcess } from './processes';
+import { freePort, temporalDevServer, tsEntryProcess, waitForTemporal, workerProcess, type ManagedProcess } from './processes';
 import { printTable, type FaultCount } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -65,14 +64,6 @@ function faultedShare(requests: StandinServer['requests']): { calls: number; fau
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** 20 % of calls fail, evenly over the kinds of failure each API really has. */
 function injectFaults(standin: StandinServer, kinds: Array<{ status?: number; reason?: string; dropResponseAfterWrite?: boolean; delayMs?: number }>): void {

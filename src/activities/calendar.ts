@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { CalendarApi } from '../adapters/google-calendar';
 import type { RateBudget } from '../adapters/rate-budget';
-import { meetingEventBody, readCalendarEvent, type CalendarEventView } from '../domain/calendar-event';
+import { meetingEventBody, readCalendarEvent, sessionEventFacts, type CalendarEventView } from '../domain/calendar-event';
 import { describeGoogleError, GOOGLE_CREDENTIALS_ERROR } from '../domain/google-errors';
 import { conferenceRequestId, meetingEventId } from '../domain/meeting-ids';
 import { loadSessionDetails } from './session-details';
@@ -133,16 +133,7 @@ export function createCalendarActivities({
             calendarId,
             conferenceDataVersion: 1,
             sendUpdates: 'all',
-            requestBody: meetingEventBody({
-              eventId,
-              requestId,
-              title: session.title,
-              description: session.description,
-              startTime: session.startTime,
-              endTime: session.endTime,
-              teacherEmail: session.teacher.email,
-              studentEmail: session.student.email,
-            }),
+            requestBody: meetingEventBody(sessionEventFacts(session, eventId, requestId)),
           }),
         );
         event = readCalendarEvent(response.data);

@@ -11,6 +11,22 @@ export interface MeetingEventFacts {
   studentEmail: string;
 }
 
+/** What an event needs from a session and the people in it. */
+export interface EventSession {
+  title: string;
+  description: string | null;
+  startTime: Date;
+  endTime: Date;
+  teacher: { email: string };
+  student: { email: string };
+}
+
+/** The event facts of a session, under the event id and conference request id chosen for it. */
+export function sessionEventFacts(session: EventSession, eventId: string, requestId: string): MeetingEventFacts {
+  const { title, description, startTime, endTime } = session;
+  return { eventId, requestId, title, description, startTime, endTime, teacherEmail: session.teacher.email, studentEmail: session.student.email };
+}
+
 /** The Calendar event body for a session, with a Meet conference requested. */
 export function meetingEventBody(facts: MeetingEventFacts) {
   return {

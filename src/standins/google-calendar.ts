@@ -13,6 +13,11 @@ export interface ConferenceBehaviour {
   pendingPolls: number;
   /** How a conference request ends. */
   outcome: 'success' | 'failure';
+  /**
+   * How long a new conference stays `pending` however often it is read, drawn evenly from
+   * [min, max] ms per request (Google takes a second or two); 0: only `pendingPolls` counts.
+   */
+  pendingMs: { min: number; max: number };
 }
 
 export interface StoredEvent {
@@ -21,6 +26,8 @@ export interface StoredEvent {
   /** The event as events.get returns it. */
   resource: Record<string, unknown> & { id: string };
   pendingReadsLeft: number;
+  /** Epoch ms before which its conference stays pending (see `pendingMs`). */
+  pendingUntil: number;
   /** Every requestId a conference was asked for with, in order. */
   conferenceRequests: string[];
 }
@@ -91,7 +98,7 @@ function readyConference(requestId: string) {
 export async function startGoogleCalendarStandin(
   options: { port?: number; host?: string; latencyMs?: number } & Partial<ConferenceBehaviour> & CallLimitSettings = {},
 ): Promise<GoogleCalendarStandin> {
-  const defaults: ConferenceBehaviour = { pendingPolls: options.pendingPolls ?? 1, outcome: options.outcome ?? 'success' };
+  const defaults: ConferenceBehaviour = { pendingPolls: options.pendingPolls ?? 1, outcome: options.outcome ?? 'success', pendingMs: options.pendingMs ?? { min: 0, max: 0 } };
   let behaviour = { ...defaults };
   const store = new Map<string, StoredEvent>();
   const limits = new CallLimits({ enforceCallsPerSecond: options.enforceCallsPerSecond, organizerQuota: options.organizerQuota });
@@ -112,6 +119,8 @@ export async function startGoogleCalendarStandin(
     if (event.conferenceRequests.includes(request.requestId)) return undefined;
     event.conferenceRequests.push(request.requestId);
     event.pendingReadsLeft = behaviour.pendingPolls;
+    const { min, max } = behaviour.pendingMs;
+    event.pendingUntil = Date.now() + min + Math.random() * Math.max(0, max - min);
     event.resource.conferenceData = {
       createRequest: { requestId: request.requestId, conferenceSolutionKey: { type: 'hangoutsMeet' }, status: { statusCode: 'pending' } },
       conferenceSolution: { key: { type: 'hangoutsMeet' }, name: 'Google Meet' },
@@ -121,12 +130,12 @@ export async function startGoogleCalendarStandin(
     return undefined;
   }
 
-  /** A pending conference becomes ready (or fails) once it has been read `pendingPolls` times. */
+  /** A pending conference becomes ready (or fails) once it has been read `pendingPolls` times and its `pendingMs` are over. */
   function settleConference(event: StoredEvent, reads: number): void {
     const data = event.resource.conferenceData as { createRequest?: { requestId: string; status: { statusCode: string } } } | undefined;
     if (data?.createRequest?.status.statusCode !== 'pending') return;
     event.pendingReadsLeft -= reads;
-    if (event.pendingReadsLeft > 0) return;
+    if (event.pendingReadsLeft > 0 || Date.now() < event.pendingUntil) return;
     if (behaviour.outcome === 'failure') {
       data.createRequest.status.statusCode = 'failure';
       return;
@@ -158,6 +167,7 @@ export async function startGoogleCalendarStandin(
       deleted: false,
       resource: { kind: 'calendar#event', ...rest, id, status: 'confirmed', created: new Date().toISOString() },
       pendingReadsLeft: 0,
+      pendingUntil: 0,
       conferenceRequests: [],
     };
     // Like Google, conference data is only read when the client says it supports it.

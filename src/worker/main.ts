@@ -124,6 +124,10 @@ if (require.main === module) {
   installSdkRuntime(logger, { metrics: ops.metricsAddress !== undefined })
     .then((runtime) => runWorkerFromConfig(config, { ...ops, ...runtime }))
     .catch((error: unknown) => {
+      if (error instanceof ConfigError) {
+        logger.fatal({ variable: error.variable }, `bad configuration: ${error.message}`);
+        process.exit(78); // EX_CONFIG
+      }
       if (error instanceof UnreachableError) {
         logger.fatal({ service: error.service, address: error.address }, error.message);
         process.exit(69); // EX_UNAVAILABLE

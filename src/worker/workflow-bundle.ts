@@ -2,19 +2,24 @@ import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import type { Logger as SdkLogger, LogLevel } from '@temporalio/common';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../config/env';
 import type { Logger } from '../logging';
 
 /** Where `npm run build` writes the pre-bundled workflow code: `dist/workflow-bundle.js`. */
 export const BUILT_WORKFLOW_BUNDLE = path.resolve(__dirname, '../workflow-bundle.js');
 
 /**
- * The workflow code for the worker: the bundle `npm run build` made when there is one (production
- * starts without webpack), else bundled now from source (`npm start`, `npm run worker`).
+ * The workflow code for the worker: the bundle at `WORKFLOW_BUNDLE_PATH` when set (the bench bundles
+ * once for all the workers it starts), else the bundle `npm run build` made when there is one
+ * (production starts without webpack), else bundled now from source (`npm start`, `npm run worker`).
  */
-export async function workflowBundleForWorker(logger: Logger): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
-  if (existsSync(BUILT_WORKFLOW_BUNDLE)) {
-    logger.info({ path: BUILT_WORKFLOW_BUNDLE }, 'workflow code: the prebuilt bundle');
-    return { codePath: BUILT_WORKFLOW_BUNDLE };
+export async function workflowBundleForWorker(logger: Logger, env: Record<string, string | undefined> = process.env): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+  const given = env.WORKFLOW_BUNDLE_PATH?.trim();
+  if (given && !existsSync(given)) throw new ConfigError('WORKFLOW_BUNDLE_PATH', `no workflow bundle at ${JSON.stringify(given)}`);
+  const prebuilt = given || (existsSync(BUILT_WORKFLOW_BUNDLE) ? BUILT_WORKFLOW_BUNDLE : undefined);
+  if (prebuilt) {
+    logger.info({ path: prebuilt }, 'workflow code: the prebuilt bundle');
+    return { codePath: prebuilt };
   }
   return { code: await bundleWorkflows(logger) };
 }

@@ -1,4 +1,4 @@
-import { meetingEventBody, readCalendarEvent } from '../../src/domain/calendar-event';
+import { meetingEventBody, readCalendarEvent, sessionEventFacts } from '../../src/domain/calendar-event';
 import { recordForChange } from '../../src/domain/meeting-changes';
 import { FaultPlan } from '../../src/standins/faults';
 
@@ -23,6 +23,27 @@ test('the event asks for a Meet conference, invites both, and sets the spec’s 
     guestsCanModify: false,
     guestsCanInviteOthers: false,
     guestsCanSeeOtherGuests: true,
+  });
+});
+
+test('a session’s event facts: its times and text, the two people’s emails, the ids chosen for it', () => {
+  const session = {
+    title: 'Algebra',
+    description: 'Chapter 3',
+    startTime: new Date('2026-12-01T15:00:00Z'),
+    endTime: new Date('2026-12-01T16:00:00Z'),
+    teacher: { email: 't@example.com', name: 'T' },
+    student: { email: 's@example.com', name: 'S' },
+  };
+  expect(sessionEventFacts(session, 'abcde', 'r1')).toEqual({
+    eventId: 'abcde',
+    requestId: 'r1',
+    title: 'Algebra',
+    description: 'Chapter 3',
+    startTime: session.startTime,
+    endTime: session.endTime,
+    teacherEmail: 't@example.com',
+    studentEmail: 's@example.com',
   });
 });
 

@@ -34,6 +34,16 @@ describe('Google Calendar stand-in', () => {
     expect(read.data.hangoutLink).toMatch(/^https:\/\/meet\.google\.com\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/);
   });
 
+  test('with pendingMs a conference stays pending, however often read, until its time is over', async () => {
+    google.configure({ pendingPolls: 0, pendingMs: { min: 300, max: 300 } });
+    await calendar.events.insert({ calendarId: 'primary', conferenceDataVersion: 1, requestBody: event('abcde8') });
+    const statusNow = async () => (await calendar.events.get({ calendarId: 'primary', eventId: 'abcde8' })).data.conferenceData?.createRequest?.status?.statusCode;
+    expect(await statusNow()).toBe('pending');
+    expect(await statusNow()).toBe('pending');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await statusNow()).toBe('success');
+  });
+
   test('without conferenceDataVersion=1 the conference request is ignored, as Google does', async () => {
     const inserted = await calendar.events.insert({ calendarId: 'primary', requestBody: event('abcde2') });
     expect(inserted.data.conferenceData).toBeUndefined();
