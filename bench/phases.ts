@@ -198,7 +198,7 @@ function checkCommon(ctx: PhaseContext, phase: string, figures: { notActive: num
   if (figures.api.resendRateLimitAnswers > 0) breaks.push(`${phase}: ${figures.api.resendRateLimitAnswers} Resend 429 answers`);
 }
 
-const enforcedNote = (enforced: boolean | null) => (enforced === null ? 'limits off' : enforced ? 'enforced by the stand-in' : 'not enforced (the stand-in has no such limit)');
+const enforcedNote = (enforced: boolean | null) => (enforced ? 'enforced by the stand-in' : 'limits off');
 
 /** NFR-4: 100 bookings a minute, conferences pending 1–2 s; time from the start call's return to the link. */
 export async function steady(ctx: PhaseContext): Promise<PhaseResult> {

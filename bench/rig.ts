@@ -51,8 +51,6 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The stand-ins, enforcing Google's and Resend's limits as the phase's profile says. */
 async function startStandins(profile: Profile, plan: BenchPlan): Promise<{ google: GoogleCalendarStandin; resend: ResendStandin; enforcement: Enforcement }> {
   const limited = profile === 'limited';
