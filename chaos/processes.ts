@@ -5,7 +5,9 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX = require.resolve('tsx/cli');
+// TypeScript through tsx's loader inside the one node process (not tsx's CLI, which runs a child):
+// a signal reaches the process meant, and its memory is the worker's own.
+const TS_LOADER = ['--import', 'tsx'];
 
 /**
  * A child process in its own process group, so a kill reaches it and its children (tsx runs the
@@ -102,11 +104,11 @@ export class ManagedProcess {
 }
 
 export function workerProcess(name: string, env: NodeJS.ProcessEnv, logFile: string): ManagedProcess {
-  return new ManagedProcess(name, process.execPath, [TSX, path.join(ROOT, 'src/worker/main.ts')], env, logFile);
+  return new ManagedProcess(name, process.execPath, [...TS_LOADER, path.join(ROOT, 'src/worker/main.ts')], env, logFile);
 }
 
 export function tsEntryProcess(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): ManagedProcess {
-  return new ManagedProcess(name, process.execPath, [TSX, path.join(ROOT, entry), ...args], env, logFile);
+  return new ManagedProcess(name, process.execPath, [...TS_LOADER, path.join(ROOT, entry), ...args], env, logFile);
 }
 
 /** The Temporal CLI dev server on a database file, so that it can be stopped and started again. */

@@ -74,7 +74,7 @@ export interface WorkerLimits {
   maxConcurrentLocalActivities: number;
 }
 
-export const DEFAULT_WORKER_LIMITS: WorkerLimits = { maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 10, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 };
+export const DEFAULT_WORKER_LIMITS: WorkerLimits = { maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 40, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 };
 
 export const DEFAULT_RETRY_BACKOFF = '30s,2m,8m';
 

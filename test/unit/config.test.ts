@@ -150,7 +150,7 @@ test('the health monitor: every 5 minutes, 5 % over an hour with at least 20 cre
 });
 
 test('worker limits: a bounded sticky cache and task slots by default, each from its variable', () => {
-  expect(loadWorkerConfig(base).limits).toEqual({ maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 10, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 });
+  expect(loadWorkerConfig(base).limits).toEqual({ maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 40, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 });
   const custom = { WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4', WORKER_MAX_CONCURRENT_ACTIVITIES: ' 20 ', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '30' };
   expect(loadWorkerConfig({ ...base, ...custom }).limits).toEqual({ maxCachedWorkflows: 0, maxConcurrentWorkflowTasks: 4, maxConcurrentActivities: 20, maxConcurrentLocalActivities: 30 });
   // A small cache given alone brings the workflow-task slots down with it.
