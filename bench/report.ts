@@ -69,7 +69,8 @@ const FIGURES: Record<string, Array<[string, string]>> = {
   ],
   resting: [
     ['sessions asleep', 'sessions'],
-    ['worker RSS (MB)', 'workerRssMb'],
+    ['worker RSS after booking them (MB)', 'workerRssMb'],
+    ['worker RSS after a restart (MB)', 'afterRestart.workerRssMb'],
     ['Temporal server RSS (MB)', 'temporalRssMb'],
     ['database (MB)', 'databaseMb'],
     ['history events / workflow', 'historyEventsPerWorkflow'],
