@@ -9,20 +9,14 @@ import { batchIdempotencyKey, MAX_BATCH_EMAILS, nextBatch, type BatchEmail } fro
  * servers sharing a database keep theirs apart).
  */
 
-export interface OutboxEmail {
+/** `key` is the email's own idempotency key (emailIdempotencyKey): unique, so a repeated enqueue adds nothing. */
+export interface OutboxEmail extends BatchEmail {
   /** The task queue whose drainers send it. */
   queue: string;
   sessionId: string | null;
   kind: string;
   occurrence: string;
   recipient: string;
-  /** The email's own idempotency key (emailIdempotencyKey): unique, so a repeated enqueue adds nothing. */
-  key: string;
-  from: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
 }
 
 export interface ClaimedEmail extends BatchEmail {

@@ -4,16 +4,13 @@ import type { GoogleActivities, MainActivities } from '../../activities';
 import { googleTaskQueue } from '../contract';
 
 // Database writes: retried until the database answers again; they are idempotent.
-export const store = proxyActivities<MainActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
+const STORE_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 // Emails: Resend outages are retried for about an hour; a rejected email is not retried.
-export const notify = proxyActivities<MainActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
-});
+const EMAIL_RETRY = { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 } as const;
+
+export const store = proxyActivities<MainActivities>({ startToCloseTimeout: '30 seconds', retry: STORE_RETRY });
+
+export const notify = proxyActivities<MainActivities>({ startToCloseTimeout: '1 minute', retry: EMAIL_RETRY });
 
 /**
  * The same database writes and emails as local activities, run by the workflow's own worker without
@@ -21,15 +18,9 @@ export const notify = proxyActivities<MainActivities>({
  * once, so each write is idempotent and numbered (see `recordMeetingChange`). Short timeouts: a
  * local activity holds its workflow task; a longer wait between retries becomes a timer.
  */
-export const localStore = proxyLocalActivities<MainActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+export const localStore = proxyLocalActivities<MainActivities>({ startToCloseTimeout: '10 seconds', retry: STORE_RETRY });
 
-export const localNotify = proxyLocalActivities<MainActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
-});
+export const localNotify = proxyLocalActivities<MainActivities>({ startToCloseTimeout: '30 seconds', retry: EMAIL_RETRY });
 
 /**
  * Google calls, on the rate-limited Google task queue. Creation is tried once per attempt (the
