@@ -136,7 +136,8 @@ function checkUncancelled(
   const { sessionId, row, workflow, query } = session;
   if (!row || !workflow) return;
   if (workflow.status !== 'RUNNING') flag('wrong-state', sessionId, `the workflow is ${workflow.status}, but the session is days ahead and not cancelled`);
-  const creations = workflow.activities.filter((activity) => activity.type === 'createMeetingEvent');
+  // One attempt at a link: an insert (and a later wait), or since `lean-start` both in one activity.
+  const creations = workflow.activities.filter((activity) => activity.type === 'createMeetingEvent' || activity.type === 'makeMeetingLink');
   const generations = new Set(creations.map((activity) => Number(activity.args[1])));
   const regenerations = workflow.signals.filter((signal) => signal.name === 'regenerate').length;
   const merged = audit.filter(isMergedRegenerate).length;

@@ -67,6 +67,24 @@ async function mapConcurrently<T, R>(items: T[], concurrency: number, fn: (item:
   return results;
 }
 
+/**
+ * The emails the workflow queued, as `sendMeetingEmails` records, one per occasion: since
+ * `lean-start` it is a local activity, whose history marker keeps no arguments, so the outbox is
+ * where what was queued is written. Delivered when the outbox sent all of that occasion's emails.
+ */
+async function queuedEmails(prisma: PrismaClient, sessionId: string): Promise<ActivityRecord[]> {
+  const rows = await prisma.emailOutbox.findMany({ where: { sessionId, recipient: { in: ['teacher', 'student'] } }, select: { kind: true, occurrence: true, status: true }, orderBy: { id: 'asc' } });
+  const occasions = new Map<string, ActivityRecord>();
+  for (const row of rows) {
+    const key = `${row.kind}\n${row.occurrence}`;
+    const sent = row.status === 'SENT';
+    const known = occasions.get(key);
+    if (known) known.outcome = known.outcome === 'completed' && sent ? 'completed' : 'pending';
+    else occasions.set(key, { type: 'sendMeetingEmails', args: [sessionId, row.kind, row.occurrence], outcome: sent ? 'completed' : 'pending', nonRetryable: false });
+  }
+  return [...occasions.values()];
+}
+
 async function sessionEvidence(client: Client, prisma: PrismaClient, sessionId: string): Promise<SessionEvidence> {
   const row = await prisma.session.findUnique({ where: { id: sessionId }, include: { teacher: true, student: true } });
   const handle = client.workflow.getHandle(sessionMeetingWorkflowId(sessionId));
@@ -81,6 +99,7 @@ async function sessionEvidence(client: Client, prisma: PrismaClient, sessionId: 
       pendingWorkflowTaskAttempt: description.raw.pendingWorkflowTask?.attempt ?? 0,
       ...summariseHistory(history.events ?? []),
     };
+    workflow.activities.push(...(await queuedEmails(prisma, sessionId)));
     const view = await handle.query(statusQuery);
     query = { meetingStatus: view.meetingStatus, meetingUrl: view.meetingUrl };
   } catch (error) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { Prisma, PrismaClient } from '@prisma/client';
 import type { AuditEntry } from '../domain/meeting-changes';
@@ -13,12 +14,15 @@ export function activityExecutionKey(part = ''): string {
 }
 
 /**
- * A key for the workflow run's write number `seq`: the same for every try of that write, also for a
- * local activity's tries, which Temporal schedules anew (under a new activity id) after a long backoff.
+ * A key for one change a workflow run writes, by its content: the same for every try of that write,
+ * also for a local activity's tries, which Temporal schedules anew (under a new activity id) after a
+ * long backoff, and for the same change made again after a workflow task that wrote it was lost (a
+ * crashed worker), when its write number may have gone to another change.
  */
-export function workflowWriteKey(seq: number): string {
+export function workflowWriteKey(change: unknown): string {
   const info = Context.current().info;
-  return `${info.workflowExecution?.runId ?? info.activityType}/write/${seq}`;
+  const content = createHash('sha256').update(JSON.stringify(change)).digest('hex').slice(0, 32);
+  return `${info.workflowExecution?.runId ?? info.activityType}/write/${content}`;
 }
 
 /** `sessionId` null: what concerns no one session (a fleet-wide admin alert). `dedupeKey`: by default the activity execution's. */

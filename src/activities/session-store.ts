@@ -65,9 +65,11 @@ export function createSessionStoreActivities({ prisma, now = () => new Date(), m
     /**
      * Records one change of the meeting: the Session row and its audit entry, together or not at all.
      * `seq`, the workflow's number for this write (growing with each), guards the row against a late
-     * write: a try that lands after a newer write was applied leaves the row as it is, and every try
-     * of one write makes one audit row. Workflows that started before writes were numbered pass none,
-     * and their writes apply as they come.
+     * write: a try that lands after a newer write was applied leaves the row as it is. An equal number
+     * applies: a workflow task lost with a worker may have written another change under it (the retried
+     * task, seeing a signal first, gives the number to the signal's change), and that change must not
+     * be lost. Every try of one change makes one audit row. Workflows that started before writes were
+     * numbered pass none, and their writes apply as they come.
      */
     async recordMeetingChange(sessionId: string, change: MeetingChange, seq?: number): Promise<void> {
       const at = now();
@@ -76,8 +78,8 @@ export function createSessionStoreActivities({ prisma, now = () => new Date(), m
       const update =
         seq === undefined
           ? prisma.session.update({ where: { id: sessionId }, data: record.session })
-          : prisma.session.updateMany({ where: { id: sessionId, meetingWriteSeq: { lt: seq } }, data: { ...record.session, meetingWriteSeq: seq } });
-      const audit = seq === undefined ? insertAudit(prisma, sessionId, record.audit) : insertAudit(prisma, sessionId, record.audit, '', workflowWriteKey(seq));
+          : prisma.session.updateMany({ where: { id: sessionId, meetingWriteSeq: { lte: seq } }, data: { ...record.session, meetingWriteSeq: seq } });
+      const audit = seq === undefined ? insertAudit(prisma, sessionId, record.audit) : insertAudit(prisma, sessionId, record.audit, '', workflowWriteKey(change));
       await prisma.$transaction([
         ...(hasUpdate ? [update] : []),
         audit,

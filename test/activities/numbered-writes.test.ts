@@ -46,3 +46,19 @@ test('newer writes apply in turn; unnumbered writes (runs started before numberi
   await write(sessionId, { kind: 'cancelled', actor: 'ops', reason: null }, 2, '3');
   expect(await prisma.session.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({ meetingStatus: 'CANCELLED', meetingUrl: null, meetingWriteSeq: 2 });
 });
+
+test('a workflow task lost with its worker: its write and the retried task\'s other change under the same number both apply, and the repeated change is audited once', async () => {
+  const sessionId = await seedSession(prisma);
+  const moved = new Date(Date.now() + 5 * 24 * 3_600_000);
+  const reschedule: MeetingChange = { kind: 'rescheduled', startTime: moved.toISOString(), endTime: new Date(moved.getTime() + 3_600_000).toISOString(), actor: 'booking' };
+  // The lost task wrote its attempt as write 1; the retried one saw a reschedule first, wrote it as
+  // write 1, then the attempt again as write 2.
+  await write(sessionId, { kind: 'attemptStarted', generation: 1, attempt: 1 }, 1, '1');
+  await write(sessionId, reschedule, 1, '1');
+  await write(sessionId, { kind: 'attemptStarted', generation: 1, attempt: 1 }, 2, '2');
+
+  const row = await prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
+  expect(row).toMatchObject({ meetingStatus: 'CREATING', startTime: moved, meetingWriteSeq: 2 });
+  const audit = await prisma.meetingAuditEvent.findMany({ where: { sessionId }, orderBy: { id: 'asc' } });
+  expect(audit.map((entry) => entry.action)).toEqual(['ATTEMPT_STARTED', 'RESCHEDULED']);
+});
