@@ -28,11 +28,13 @@ async function book(startsIn: number, minutes = 60): Promise<{ sessionId: string
  */
 async function emailsScheduled(sessionId: string) {
   const prefix = `session-meetings/${sessionId}/`;
-  const occasions = [...new Set(h.resend.emails().flatMap((e) => (e.idempotencyKey?.startsWith(prefix) ? [e.idempotencyKey.slice(prefix.length).split('/').slice(0, 2).join('/')] : [])))];
-  const kinds = occasions.map((occasion) => occasion.split('/')[0]);
-  return (await scheduledActivities(h.env.client, sessionId))
-    .filter((a) => a.type === 'sendMeetingEmails' || a.type === 'alertAdmin')
-    .map((a) => ({ what: a.type === 'alertAdmin' ? `alert:${(a.args?.[0] as { kind: string }).kind}` : (a.args ? String(a.args[1]) : kinds.shift()), at: a.at }));
+  const scheduled = (await scheduledActivities(h.env.client, sessionId)).filter((a) => a.type === 'sendMeetingEmails' || a.type === 'alertAdmin');
+  // Local activities keep no arguments in history: the kinds come from the emails, which the outbox's
+  // drainer sends a moment after the workflow queued them.
+  const occasionsSent = async () => [...new Set(h.resend.emails().flatMap((e) => (e.idempotencyKey?.startsWith(prefix) ? [e.idempotencyKey.slice(prefix.length).split('/').slice(0, 2).join('/')] : [])))];
+  const queued = scheduled.filter((a) => a.type === 'sendMeetingEmails' && !a.args).length;
+  const kinds = (await waitFor(occasionsSent, (occasions) => occasions.length >= queued)).map((occasion) => occasion.split('/')[0]);
+  return scheduled.map((a) => ({ what: a.type === 'alertAdmin' ? `alert:${(a.args?.[0] as { kind: string }).kind}` : (a.args ? String(a.args[1]) : kinds.shift()), at: a.at }));
 }
 
 function handle(sessionId: string) {
