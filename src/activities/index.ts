@@ -2,7 +2,7 @@ import type { MeetingPolicy } from '../config/worker-config';
 import { createCalendarActivities, type CalendarDeps } from './calendar';
 import { createHealthActivities, type HealthDeps } from './health';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
-import { createSessionStoreActivities, type MeetingSchedule, type SessionStoreDeps } from './session-store';
+import { createSessionStoreActivities, loadSessionStart, type SessionStart, type SessionStoreDeps } from './session-store';
 
 export type ActivityDeps = SessionStoreDeps & CalendarDeps & NotificationDeps & { meetingPolicy: MeetingPolicy };
 
@@ -20,9 +20,12 @@ export function createMainActivities(deps: MainActivityDeps) {
     async meetingPolicy(): Promise<MeetingPolicy> {
       return deps.meetingPolicy;
     },
-    /** What a booked session's workflow starts from, in one step: the session (checked) and the policy. */
-    async loadMeetingStart(sessionId: string): Promise<{ schedule: MeetingSchedule; policy: MeetingPolicy }> {
-      return { schedule: await store.loadMeetingSession(sessionId), policy: deps.meetingPolicy };
+    /**
+     * What a booked session's workflow starts from, in one step: the session (checked; a booking
+     * cancelled before its meeting was made is answered, not refused) and the policy.
+     */
+    async loadMeetingStart(sessionId: string): Promise<{ schedule: SessionStart; policy: MeetingPolicy }> {
+      return { schedule: await loadSessionStart(deps.prisma, sessionId, deps.now?.() ?? new Date()), policy: deps.meetingPolicy };
     },
   };
 }
@@ -34,6 +37,6 @@ export function createGoogleActivities(deps: ActivityDeps) {
 
 export type MainActivities = ReturnType<typeof createMainActivities>;
 export type GoogleActivities = ReturnType<typeof createGoogleActivities>;
-export type { MeetingSchedule, SignalRejectionBatch } from './session-store';
+export type { MeetingSchedule, SessionStart, SignalRejectionBatch } from './session-store';
 export type { AdminAlert } from './notifications';
 export type { HealthActivities, SessionWithoutLink } from './health';

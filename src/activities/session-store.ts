@@ -3,7 +3,7 @@ import type { PrismaClient } from '@prisma/client';
 import { recordForChange, type MeetingChange } from '../domain/meeting-changes';
 import { voidQueuedEmails } from '../email-outbox/outbox';
 import { insertAudit, workflowWriteKey } from './audit';
-import { sessionMeetingProblems } from '../domain/session-validation';
+import { sessionMeetingProblems, sessionStartDecision } from '../domain/session-validation';
 import { findSessionRow } from './session-details';
 import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
 
@@ -16,6 +16,36 @@ export interface SignalRejectionBatch {
 export interface MeetingSchedule {
   startTime: string;
   endTime: string;
+}
+
+/** A booked session's schedule, and whether its booking was cancelled before its meeting was made. */
+export type SessionStart = MeetingSchedule & { bookingCancelled?: true };
+
+/**
+ * The session a workflow starts from. A booking cancelled before its meeting was made is answered as
+ * such, nothing written: the workflow ends it as cancelled. A session that cannot get a meeting for
+ * any other reason is refused as `loadMeetingSession` refuses it.
+ */
+export async function loadSessionStart(prisma: PrismaClient, sessionId: string, at: Date): Promise<SessionStart> {
+  const { schedule, problems, decision } = await checkSession(prisma, sessionId, at);
+  if (decision.kind === 'invalid') await refuseSession(prisma, sessionId, problems);
+  return decision.kind === 'booking-cancelled' ? { ...schedule, bookingCancelled: true } : schedule;
+}
+
+async function checkSession(prisma: PrismaClient, sessionId: string, at: Date) {
+  const row = await findSessionRow(prisma, sessionId);
+  const schedule: MeetingSchedule = { startTime: row.startTime.toISOString(), endTime: row.endTime.toISOString() };
+  return { schedule, problems: sessionMeetingProblems(row, at), decision: sessionStartDecision(row, at) };
+}
+
+/** Marks the session FAILED with every reason, in one transaction with its audit row, and fails the activity for good. */
+async function refuseSession(prisma: PrismaClient, sessionId: string, problems: string[]): Promise<never> {
+  const error = `session ${sessionId} cannot get a meeting: ${problems.join('; ')}`;
+  await prisma.$transaction([
+    prisma.session.update({ where: { id: sessionId }, data: { meetingStatus: 'FAILED', meetingError: error } }),
+    insertAudit(prisma, sessionId, { action: 'INVALID_SESSION', actor: 'system', outcome: 'FAILURE', error, detail: { problems: problems.join('; ') } }),
+  ]);
+  throw ApplicationFailure.nonRetryable(error, 'InvalidSession', { problems });
 }
 
 export interface SessionStoreDeps {
@@ -45,21 +75,14 @@ export function createSessionStoreActivities({ prisma, now = () => new Date(), m
 
   return {
     /**
-     * Reads the session and checks it can get a meeting. A session that cannot is marked FAILED with
-     * every reason, in one transaction with its audit row, and the activity fails for good.
+     * Reads the session and checks it can get a meeting. A session that cannot (its booking cancelled
+     * included) is marked FAILED with every reason, and the activity fails for good. Runs started
+     * before `lean-start` call it; later ones `loadMeetingStart`, which answers a cancelled booking.
      */
     async loadMeetingSession(sessionId: string): Promise<MeetingSchedule> {
-      const row = await findSessionRow(prisma, sessionId);
-      const problems = sessionMeetingProblems(row, now());
-      if (problems.length > 0) {
-        const error = `session ${sessionId} cannot get a meeting: ${problems.join('; ')}`;
-        await prisma.$transaction([
-          prisma.session.update({ where: { id: sessionId }, data: { meetingStatus: 'FAILED', meetingError: error } }),
-          insertAudit(prisma, sessionId, { action: 'INVALID_SESSION', actor: 'system', outcome: 'FAILURE', error, detail: { problems: problems.join('; ') } }),
-        ]);
-        throw ApplicationFailure.nonRetryable(error, 'InvalidSession', { problems });
-      }
-      return { startTime: row.startTime.toISOString(), endTime: row.endTime.toISOString() };
+      const { schedule, problems } = await checkSession(prisma, sessionId, now());
+      if (problems.length > 0) await refuseSession(prisma, sessionId, problems);
+      return schedule;
     },
 
     /**

@@ -26,3 +26,18 @@ export function sessionMeetingProblems(session: SessionForValidation, now: Date)
   else if (session.endTime.getTime() <= now.getTime()) problems.push(`the session already ended at ${session.endTime.toISOString()}`);
   return problems;
 }
+
+/**
+ * What a session's workflow starts from: a meeting to make; a booking cancelled before its meeting
+ * was made (the booking service writes the row, then signals, and the load can come in between), to
+ * end as cancelled rather than as failed; or the reasons it cannot get a meeting. A cancelled
+ * booking that is also invalid stays invalid: its cancellation emails could not go out either.
+ */
+export type SessionStartDecision = { kind: 'book' } | { kind: 'booking-cancelled' } | { kind: 'invalid'; problems: string[] };
+
+export function sessionStartDecision(session: SessionForValidation, now: Date): SessionStartDecision {
+  const problems = sessionMeetingProblems(session, now);
+  if (problems.length === 0) return { kind: 'book' };
+  if (session.bookingStatus === 'CANCELLED' && sessionMeetingProblems({ ...session, bookingStatus: 'CONFIRMED' }, now).length === 0) return { kind: 'booking-cancelled' };
+  return { kind: 'invalid', problems };
+}

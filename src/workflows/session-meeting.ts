@@ -13,10 +13,11 @@ import { meetingEventId } from '../domain/meeting-ids';
 import { parseAdminRequest, parseReschedule, type ParsedCommand } from '../domain/meeting-commands';
 import { workflowInputProblem } from '../domain/workflow-input';
 import { cancelSignal, regenerateSignal, rescheduleSignal, statusQuery, type MeetingStatusView, type SessionMeetingInput } from './contract';
+import type { SessionStart } from '../activities';
 import { localStore, store } from './meeting/activities';
 import { failureMessage, failureType, rethrowCancellation } from './meeting/failures';
 import { alertAdmin, MeetingSteps, showStatus } from './meeting/meeting-steps';
-import { SessionMeeting } from './meeting/session-meeting-state';
+import { SessionMeeting, type MeetingPolicyFacts } from './meeting/session-meeting-state';
 import { sessionMeetingWorkflowV1 } from './session-meeting-v1';
 
 /**
@@ -68,7 +69,12 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
   setHandler(regenerateSignal, (raw?: unknown) => void receive(parseAdminRequest('regenerate', raw)));
   setHandler(rescheduleSignal, (raw: unknown) => void receive(parseReschedule(raw, new Date())));
 
-  meeting ??= await book(sessionId, eventIdOf, lean, (view) => (failedView = view));
+  if (!meeting) {
+    const booked = await book(sessionId, eventIdOf, lean, (view) => (failedView = view));
+    meeting = booked.meeting;
+    // Before any other request: the booking is gone, whatever else was asked meanwhile.
+    if (booked.bookingCancelled) meeting.receive(cancelOfBooking(early), Date.now());
+  }
   for (const { parsed, at } of early.splice(0)) meeting.receive(parsed, at);
   const steps = new MeetingSteps(meeting, workflowInfo().taskQueue, lean);
   // A lean booked session shows its attributes with its first change (CREATING, at once); a continued run at once.
@@ -147,8 +153,13 @@ async function runUntilEnded(meeting: SessionMeeting, steps: MeetingSteps): Prom
  * anyone before it is missed; an unknown one has no row to audit the alert against), and the
  * workflow fails.
  */
-async function book(sessionId: string, eventIdOf: (generation: number) => string, lean: boolean, showFailure: (view: MeetingStatusView) => void): Promise<SessionMeeting> {
-  const loaded = lean
+async function book(
+  sessionId: string,
+  eventIdOf: (generation: number) => string,
+  lean: boolean,
+  showFailure: (view: MeetingStatusView) => void,
+): Promise<{ meeting: SessionMeeting; bookingCancelled: boolean }> {
+  const loaded: Promise<{ schedule: SessionStart; policy: MeetingPolicyFacts }> = lean
     ? localStore.loadMeetingStart(sessionId)
     : store.loadMeetingSession(sessionId).then(async (schedule) => ({ schedule, policy: await store.meetingPolicy() }));
   const { schedule, policy } = await loaded.catch(async (error: unknown) => {
@@ -161,7 +172,18 @@ async function book(sessionId: string, eventIdOf: (generation: number) => string
     }
     throw ApplicationFailure.nonRetryable(message, 'InvalidSession');
   });
-  return SessionMeeting.booked(sessionId, schedule, policy, eventIdOf, Date.now());
+  const { bookingCancelled = false, ...times } = schedule;
+  return { meeting: SessionMeeting.booked(sessionId, times, policy, eventIdOf, Date.now()), bookingCancelled };
+}
+
+/**
+ * The cancel that ends a session whose booking was cancelled before its meeting was made (only lean
+ * runs' loads answer that, so histories from before replay unchanged): the booking service's own
+ * signal, when it has come already, or the system's.
+ */
+function cancelOfBooking(early: ReadonlyArray<{ parsed: ParsedCommand }>): ParsedCommand {
+  const signalled = early.find(({ parsed }) => parsed.ok && parsed.command.kind === 'cancel');
+  return signalled?.parsed ?? { ok: true, command: { kind: 'cancel', actor: 'system', reason: 'the booking was cancelled before its meeting was made' } };
 }
 
 function restore(sessionId: string, state: unknown, eventIdOf: (generation: number) => string): SessionMeeting {

@@ -60,6 +60,26 @@ test.each([
   expect(h.google.requests.filter((r) => JSON.stringify(r.body ?? '').includes(sessionId))).toHaveLength(0);
 });
 
+test('a booking cancelled before its workflow loaded it ends CANCELLED, not FAILED: no alert, no Calendar call, the cancellation emailed', async () => {
+  // The booking service writes the row, then signals; here the workflow's load comes after the write
+  // and before the signal (the database slow at its start): it must not take the booking for invalid.
+  const sessionId = await h.createSession();
+  await h.prisma.session.update({ where: { id: sessionId }, data: { bookingStatus: 'CANCELLED' } });
+  await h.meetings.startSessionMeeting(sessionId);
+  const result = await h.env.client.workflow.getHandle(sessionMeetingWorkflowId(sessionId)).result();
+
+  expect(result).toMatchObject({ meetingStatus: 'CANCELLED', meetingUrl: null, attempts: 0 });
+  expect(await h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({ meetingStatus: 'CANCELLED', bookingStatus: 'CANCELLED', meetingError: null });
+  const description = await h.env.client.workflow.getHandle(sessionMeetingWorkflowId(sessionId)).describe();
+  expect(description.typedSearchAttributes.get(meetingStatusSearchAttribute)).toBe('CANCELLED');
+  const cancelled = await waitFor(async () => h.resend.emails().filter((e) => e.idempotencyKey?.includes(`/${sessionId}/cancelled/`)), (list) => list.length === 2);
+  expect(cancelled.every((e) => e.subject.startsWith('Cancelled'))).toBe(true);
+  const audit = await waitFor(async () => (await h.prisma.meetingAuditEvent.findMany({ where: { sessionId }, orderBy: { id: 'asc' } })).map((a) => [a.action, a.actor]), (list) => list.length >= 3);
+  expect(audit).toEqual([['CANCELLED', 'system'], ['EMAIL_SENT', 'system'], ['EMAIL_SENT', 'system']]);
+  expect(alertsAbout(sessionId)).toHaveLength(0);
+  expect(h.google.requests.filter((r) => JSON.stringify(r.body ?? '').includes(sessionId))).toHaveLength(0);
+});
+
 test('a workflow id that is not a session id is refused before anything runs', async () => {
   await expect(h.meetings.startSessionMeeting('bad id; drop table')).rejects.toThrow(/sessionId must be/);
 });

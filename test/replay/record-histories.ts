@@ -143,6 +143,14 @@ async function main(): Promise<void> {
       await handle(h, id).result().catch(() => undefined);
       return sessionMeetingWorkflowId(id);
     },
+    // A booking cancelled (its row written) before its workflow loaded it: CANCELLED, not FAILED.
+    'booking-cancelled-at-start': async (h) => {
+      const id = await h.createSession();
+      await h.prisma.session.update({ where: { id }, data: { bookingStatus: 'CANCELLED' } });
+      await h.meetings.startSessionMeeting(id);
+      await handle(h, id).result();
+      return sessionMeetingWorkflowId(id);
+    },
     // A health monitor run with something to do on each of its paths: a session without a workflow
     // (started), one starting within 2 hours whose workflow failed (alerted), a failure rate above
     // the threshold (alerted).

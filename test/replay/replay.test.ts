@@ -47,7 +47,10 @@ const MAIN_PATHS = ['cancelled', 'created', 'failed-then-regenerated', ...PATCHE
 // run; the current shape's are recorded under the scenario's own name.
 const ENTITY_PATHS = [...MAIN_PATHS, 'continued'];
 
-test('the main paths are all recorded, on V1 (each patched path from before and after its patch), on the entity before lean-start and on the current code', () => {
+// Paths only the lean shape has: its load answers a booking cancelled before the meeting was made.
+const LEAN_PATHS = ['booking-cancelled-at-start'];
+
+test('the main paths are all recorded, on V1 (each patched path from before and after its patch), on the entity before lean-start and on the current code (with its own paths)', () => {
   expect(recorded.map((r) => r.name).sort()).toEqual(
     [
       'health-run',
@@ -55,6 +58,7 @@ test('the main paths are all recorded, on V1 (each patched path from before and 
       ...PATCHED_PATHS.map((name) => `${name}.before-patch`),
       ...ENTITY_PATHS.map((name) => `${name}.entity`),
       ...ENTITY_PATHS,
+      ...LEAN_PATHS,
     ].sort(),
   );
 });

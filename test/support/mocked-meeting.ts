@@ -10,7 +10,7 @@ import type { MeetingChange } from '../../src/domain/meeting-changes';
 import { sessionMeetingWorkflowId } from '../../src/domain/meeting-ids';
 import { findTemporalExecutable } from '../../src/local/temporal-binaries';
 import { ensureSearchAttributes } from '../../src/worker/search-attributes';
-import { SESSION_MEETING_WORKFLOW_TYPE, googleTaskQueue, type MeetingStatusView } from '../../src/workflows/contract';
+import { cancelSignal, SESSION_MEETING_WORKFLOW_TYPE, googleTaskQueue, type MeetingStatusView, type SessionMeetingInput } from '../../src/workflows/contract';
 
 export const HOUR = 3_600_000;
 
@@ -29,11 +29,17 @@ export interface MockedMeetings {
   calls: Call[];
   /** What each insert (`makeMeetingLink`, or `createMeetingEvent` on older paths) answers, in order; `{ url }` of the generation when none is left. */
   inserts: InsertAnswer[];
-  start(sessionId: string, startsIn: number, minutes?: number): Promise<WorkflowHandleWithFirstExecutionRunId>;
+  start(sessionId: string, startsIn: number, minutes?: number, booking?: BookingAtStart): Promise<WorkflowHandleWithFirstExecutionRunId>;
   callsTo(name: string): Call[];
   changes(kind: MeetingChange['kind']): MeetingChange[];
   status(sessionId: string): Promise<MeetingStatusView>;
   workflowBundle: WorkflowBundleWithSourceMap;
+}
+
+/** The booking as the workflow's load finds it: cancelled already, and the booking service's cancel sent with the start. */
+export interface BookingAtStart {
+  cancelled?: boolean;
+  cancelSignalWithStart?: { actor?: string; reason?: string };
 }
 
 let runtimeInstalled = false;
@@ -41,7 +47,7 @@ let runtimeInstalled = false;
 /** Starts the server and a worker for the test file; closes them after it; forgets the calls before each test. */
 export function useMockedMeetings(): MockedMeetings {
   const mocked = { calls: [] as Call[], inserts: [] as InsertAnswer[] } as MockedMeetings;
-  const schedules = new Map<string, { startTime: string; endTime: string }>();
+  const schedules = new Map<string, { startTime: string; endTime: string; bookingCancelled?: true }>();
   let worker: Worker[] = [];
   let running: Promise<unknown> = Promise.resolve();
 
@@ -66,7 +72,12 @@ export function useMockedMeetings(): MockedMeetings {
     const main = {
       loadMeetingSession,
       meetingPolicy,
-      loadMeetingStart: async (sessionId: string) => ({ schedule: await loadMeetingSession(sessionId), policy: await meetingPolicy() }),
+      loadMeetingStart: async (sessionId: string) => {
+        mocked.calls.push({ name: 'loadMeetingStart', args: [sessionId], at: now() });
+        const schedule = schedules.get(sessionId);
+        if (!schedule) throw ApplicationFailure.nonRetryable(`no session ${sessionId}`, 'InvalidSession');
+        return { schedule, policy: await meetingPolicy() };
+      },
       recordMeetingChange: record('recordMeetingChange'),
       recordSignalRejections: record('recordSignalRejections'),
       sendMeetingEmails: record('sendMeetingEmails'),
@@ -99,10 +110,13 @@ export function useMockedMeetings(): MockedMeetings {
     Object.assign(mocked, {
       env,
       workflowBundle,
-      async start(sessionId: string, startsIn: number, minutes = 60) {
+      async start(sessionId: string, startsIn: number, minutes = 60, booking: BookingAtStart = {}) {
         const start = (await env.currentTimeMs()) + startsIn;
-        schedules.set(sessionId, { startTime: new Date(start).toISOString(), endTime: new Date(start + minutes * 60_000).toISOString() });
-        return env.client.workflow.start(SESSION_MEETING_WORKFLOW_TYPE, { taskQueue, workflowId: sessionMeetingWorkflowId(sessionId), args: [{ sessionId }] });
+        const schedule = { startTime: new Date(start).toISOString(), endTime: new Date(start + minutes * 60_000).toISOString() };
+        schedules.set(sessionId, booking.cancelled ? { ...schedule, bookingCancelled: true } : schedule);
+        const options = { taskQueue, workflowId: sessionMeetingWorkflowId(sessionId), args: [{ sessionId }] as [SessionMeetingInput] };
+        if (!booking.cancelSignalWithStart) return env.client.workflow.start(SESSION_MEETING_WORKFLOW_TYPE, options);
+        return env.client.workflow.signalWithStart(SESSION_MEETING_WORKFLOW_TYPE, { ...options, signal: cancelSignal, signalArgs: [booking.cancelSignalWithStart] });
       },
       callsTo: (name: string) => mocked.calls.filter((call) => call.name === name),
       changes: (kind: MeetingChange['kind']) =>

@@ -1,5 +1,5 @@
 import { BookingError, parseBooking } from '../../src/domain/booking-request';
-import { sessionMeetingProblems, type SessionForValidation } from '../../src/domain/session-validation';
+import { sessionMeetingProblems, sessionStartDecision, type SessionForValidation } from '../../src/domain/session-validation';
 
 const now = new Date('2026-11-24T12:00:00Z');
 const good = { title: 'Algebra basics', teacherEmail: 'T@Example.com', studentEmail: 's@example.com', start: '2026-12-01T15:00:00Z', minutes: '60' };
@@ -83,5 +83,15 @@ describe('sessionMeetingProblems', () => {
   test('a session that is over cannot get a meeting, one that is under way can', () => {
     expect(sessionMeetingProblems(session, new Date('2026-12-01T16:00:00Z'))).toEqual(['the session already ended at 2026-12-01T16:00:00.000Z']);
     expect(sessionMeetingProblems(session, new Date('2026-12-01T15:30:00Z'))).toEqual([]);
+  });
+
+  test('a booking cancelled before its meeting was made is to end cancelled, unless it is also invalid', () => {
+    expect(sessionStartDecision(session, now)).toEqual({ kind: 'book' });
+    expect(sessionStartDecision({ ...session, bookingStatus: 'CANCELLED' }, now)).toEqual({ kind: 'booking-cancelled' });
+    expect(sessionStartDecision({ ...session, bookingStatus: 'CANCELLED', student: { email: null, timeZone: 'UTC' } }, now)).toEqual({
+      kind: 'invalid',
+      problems: ['booking status is CANCELLED, not CONFIRMED', 'the student has no email address'],
+    });
+    expect(sessionStartDecision({ ...session, bookingStatus: 'PENDING' }, now)).toEqual({ kind: 'invalid', problems: ['booking status is PENDING, not CONFIRMED'] });
   });
 });

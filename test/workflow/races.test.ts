@@ -108,3 +108,30 @@ test('while a regeneration retries, reminders go out on time with the current li
   await handle.signal(cancelSignal, {});
   await handle.result();
 });
+
+// The booking service cancels a booking by writing its row, then signalling; the workflow's first
+// load can come in between, or after both (CI's chaos run: the database was cut as the workflow began).
+describe('a booking cancelled before its workflow loaded it', () => {
+  const expectEndedCancelled = async (sessionId: string, result: { meetingStatus: string }) => {
+    expect(result.meetingStatus).toBe('CANCELLED');
+    expect(insertsOf(sessionId)).toHaveLength(0);
+    expect(m.callsTo('alertAdmin')).toHaveLength(0);
+    expect(m.callsTo('deleteMeetingEvent')).toHaveLength(0);
+    expect(m.changes('attemptStarted')).toHaveLength(0);
+    expect(emailKinds()).toEqual(['cancelled']);
+  };
+
+  test('with its cancel signal already waiting: CANCELLED by the booking service, no link made, no alert', async () => {
+    const sessionId = newSessionId();
+    const handle = await m.start(sessionId, 3 * 24 * HOUR, 60, { cancelled: true, cancelSignalWithStart: { actor: 'booking-service', reason: 'refunded' } });
+    await expectEndedCancelled(sessionId, await handle.result());
+    expect(m.changes('cancelled')).toEqual([{ kind: 'cancelled', actor: 'booking-service', reason: 'refunded' }]);
+  });
+
+  test('with its cancel signal not come yet: CANCELLED by the system, with the reason', async () => {
+    const sessionId = newSessionId();
+    const handle = await m.start(sessionId, 3 * 24 * HOUR, 60, { cancelled: true });
+    await expectEndedCancelled(sessionId, await handle.result());
+    expect(m.changes('cancelled')).toEqual([{ kind: 'cancelled', actor: 'system', reason: 'the booking was cancelled before its meeting was made' }]);
+  });
+});
