@@ -1,11 +1,6 @@
 import type { ParsedCommand } from '../../src/domain/meeting-commands';
-import {
-  AFTER_SESSION_GRACE_MS,
-  MAX_REJECTIONS_KEPT,
-  REJECTION_BATCH_WAIT_MS,
-  SessionMeeting,
-  type MeetingStep,
-} from '../../src/workflows/meeting/session-meeting-state';
+import { MAX_REJECTIONS_KEPT } from '../../src/workflows/meeting/meeting-state-limits';
+import { AFTER_SESSION_GRACE_MS, REJECTION_BATCH_WAIT_MS, SessionMeeting, type MeetingStep } from '../../src/workflows/meeting/session-meeting-state';
 
 // The meeting's decisions, step by step, without Temporal: the workflow only carries them out.
 

@@ -6,63 +6,20 @@
 //                  ▼  │         │  └── regenerate (a new link made beside the current one; stays ACTIVE)
 //                 FAILED ───────┘      reschedule (moves the event, re-plans the reminders)
 //   any of them ──cancel──▶ CANCELLED
-import { z } from 'zod';
 import type { MeetingEmailKind } from '../../domain/email-content';
 import type { ParsedCommand } from '../../domain/meeting-commands';
 import { isJoinable, planReminders, reminderAction, type PlannedReminder, type ReminderAction } from '../../domain/reminders';
 import { nextRetryDelay } from '../../domain/retry-schedule';
-import { MEETING_STATUSES, type MeetingStatus, type MeetingStatusView } from '../contract';
+import type { MeetingStatus, MeetingStatusView } from '../contract';
+import { MAX_PROBLEM_CHARS, MAX_QUEUED_REQUESTS, MAX_REJECTIONS_KEPT } from './meeting-state-limits';
+import type { SerialisedMeetingState } from './meeting-state-schema';
 
 /** How long after the session's end the workflow stays, for late admin actions. */
 export const AFTER_SESSION_GRACE_MS = 60 * 60 * 1000;
 
-/** Requests waiting at most (a cancel, a reschedule and regenerates); more regenerates are merged. */
-const MAX_QUEUED_REQUESTS = 8;
-/** Rejected signals kept for the audit between two records; more are only counted (a storm costs no more). */
-export const MAX_REJECTIONS_KEPT = 20;
 /** How long a rejected signal waits for others to be audited with it. */
 export const REJECTION_BATCH_WAIT_MS = 5_000;
-/** Longest problem text kept for a rejected signal: a signal may quote a long value. */
-const MAX_PROBLEM_CHARS = 300;
-
-const text = (max: number) => z.string().max(max);
-const commandSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('cancel'), reason: text(1000).nullable(), actor: text(200) }),
-  z.object({ kind: z.literal('regenerate'), reason: text(1000).nullable(), actor: text(200), duringCreation: z.boolean() }),
-  z.object({ kind: z.literal('reschedule'), startTime: text(40), endTime: text(40), actor: text(200) }),
-]);
-const rejectionSchema = z.object({ signal: text(40), problem: text(MAX_PROBLEM_CHARS), actor: text(200) });
-const linkSchema = z.object({ meetingUrl: text(2000), eventId: text(1100) });
-
-/** Everything the meeting knows, as JSON: what a run continued-as-new carries in its input. */
-export const meetingStateSchema = z.object({
-  status: z.enum(MEETING_STATUSES),
-  startTime: text(40),
-  endTime: text(40),
-  policy: z.object({ retryBackoffMs: z.array(z.number().int().nonnegative()).max(20), conferenceWaitMs: z.number().int().positive() }),
-  /** The generation whose link is being made, or was made last. */
-  generation: z.number().int().positive(),
-  /** The link people have. */
-  link: linkSchema.nullable(),
-  /** Events that may exist in the calendar (made, or being made), by generation. */
-  liveEvents: z.array(z.object({ generation: z.number().int().positive(), eventId: text(1100) })).max(10),
-  /** A link being made: its attempt number so far, and when the next attempt is due. */
-  creation: z.object({ generation: z.number().int().positive(), attempt: z.number().int().nonnegative(), nextAttemptAt: z.number() }).nullable(),
-  attempts: z.number().int().nonnegative(),
-  lastError: text(2000).nullable(),
-  reminders: z.array(z.object({ kind: z.enum(['reminder-24h', 'no-link-check-2h', 'starting-soon']), at: z.number() })).max(3),
-  joinable: z.boolean(),
-  changeCount: z.number().int().nonnegative(),
-  /** Accepted requests not acted on yet, in arrival order. */
-  inbox: z.array(commandSchema).max(MAX_QUEUED_REQUESTS + 1),
-  rejected: z.array(rejectionSchema).max(MAX_REJECTIONS_KEPT),
-  rejectedUncounted: z.number().int().nonnegative(),
-  /** When the oldest rejection not yet audited came. */
-  firstRejectedAt: z.number().nullable(),
-  /** Writes to the session's row numbered so far: each carries the next number (states carried before had none). */
-  writes: z.number().int().nonnegative().default(0),
-});
-export type SerialisedMeetingState = z.infer<typeof meetingStateSchema>;
+export type { SerialisedMeetingState };
 
 export type MeetingPolicyFacts = SerialisedMeetingState['policy'];
 export type QueuedCommand = SerialisedMeetingState['inbox'][number];
@@ -142,6 +99,10 @@ export class SessionMeeting {
 
   /** A meeting carried over from an earlier run; throws when the state is not one. */
   static restore(sessionId: string, state: unknown, eventIdOf: (generation: number) => string): SessionMeeting {
+    // Required here, not imported: the workflow sandbox evaluates every module a workflow imports
+    // once per workflow in the cache, and zod's would cost each about 1.7 MB and its CPU, though
+    // only continued runs need it.
+    const { meetingStateSchema } = require('./meeting-state-schema') as typeof import('./meeting-state-schema');
     return new SessionMeeting(sessionId, meetingStateSchema.parse(state), eventIdOf);
   }
 
