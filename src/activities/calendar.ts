@@ -31,6 +31,9 @@ export interface MeetingEventResult {
 
 const DEFAULT_POLL_INTERVALS_MS = [250, 500, 1_000, 2_000, 4_000];
 
+/** A wait for the Google budget worth a warning: a burst's calls wait at most about 2 s (see `googleActivitySlots`). */
+const LONG_BUDGET_WAIT_MS = 5_000;
+
 /**
  * Calls the Calendar API once: waits for a slot of the shared Google budget (given up if the activity
  * is cancelled meanwhile), counts the call, and turns any failure into an ApplicationFailure whose
@@ -42,7 +45,12 @@ async function callGoogle<T extends { status: number }>(
   method: GoogleMethod,
   call: () => Promise<T>,
 ): Promise<T> {
-  await googleBudget.take(Context.current().cancellationSignal);
+  const context = Context.current();
+  const askedAt = Date.now();
+  // A call waiting its turn heartbeats (an attempt's first heartbeat otherwise comes after its insert).
+  await googleBudget.take(context.cancellationSignal, () => context.heartbeat());
+  const waitedMs = Date.now() - askedAt;
+  if (waitedMs > LONG_BUDGET_WAIT_MS) context.log.warn('Google call waited long for the budget', { method, waitedMs });
   try {
     const response = await call();
     metrics.googleRequest(method, String(response.status), '');

@@ -19,8 +19,10 @@ export interface RateBudget {
   /**
    * Waits until a call may go. Resolves with when it was let go (ms since the epoch, the database's
    * clock), or null when unlimited; rejects with the abort's reason if `signal` aborts first.
+   * `whileWaiting` is called before each wait: an activity heartbeats there, since waiting its turn
+   * is not being lost.
    */
-  take(signal?: AbortSignal): Promise<number | null>;
+  take(signal?: AbortSignal, whileWaiting?: () => void): Promise<number | null>;
 }
 
 const WINDOW_MS = 1_000;
@@ -68,13 +70,17 @@ export function sharedRateBudget(prisma: PrismaClient, name: string, perSecond: 
   return {
     name,
     perSecond,
-    async take(signal) {
+    async take(signal, whileWaiting) {
       signal?.throwIfAborted();
       const waitMs = await reserve();
-      if (waitMs > 0) await waitFor(waitMs, signal);
+      if (waitMs > 0) {
+        whileWaiting?.();
+        await waitFor(waitMs, signal);
+      }
       for (;;) {
         const decision = await admit();
         if ('wentAtMs' in decision) return decision.wentAtMs;
+        whileWaiting?.();
         await waitFor(Math.max(decision.waitMs, 1), signal);
       }
     },

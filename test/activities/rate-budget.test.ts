@@ -49,6 +49,15 @@ test('a budget nobody used for a while lets the next call go at once, without a 
   expect(second - first).toBeGreaterThanOrEqual(450);
 });
 
+test('a call that waits its turn says so before each wait (an activity heartbeats there); one that goes at once does not', async () => {
+  const budget = sharedRateBudget(workerA, budgetName('waiting'), 5);
+  let waits = 0;
+  await budget.take(undefined, () => (waits += 1));
+  expect(waits).toBe(0);
+  await budget.take(undefined, () => (waits += 1)); // its slot is 200 ms after the first's
+  expect(waits).toBeGreaterThanOrEqual(1);
+});
+
 test('an aborted wait rejects, and an unlimited budget never asks the database', async () => {
   const budget = sharedRateBudget(workerA, budgetName('abort'), 1);
   await budget.take();
