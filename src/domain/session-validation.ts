@@ -29,9 +29,10 @@ export function sessionMeetingProblems(session: SessionForValidation, now: Date)
 
 /**
  * What a session's workflow starts from: a meeting to make; a booking cancelled before its meeting
- * was made (the booking service writes the row, then signals, and the load can come in between), to
- * end as cancelled rather than as failed; or the reasons it cannot get a meeting. A cancelled
- * booking that is also invalid stays invalid: its cancellation emails could not go out either.
+ * was made, to end as cancelled rather than as failed (a first workflow task lost after it wrote the
+ * cancel runs the load again; a booking service may write its row before it signals); or the reasons
+ * it cannot get a meeting. A cancelled booking that is also invalid stays invalid: its cancellation
+ * emails could not go out either.
  */
 export type SessionStartDecision = { kind: 'book' } | { kind: 'booking-cancelled' } | { kind: 'invalid'; problems: string[] };
 
