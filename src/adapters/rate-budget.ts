@@ -46,7 +46,11 @@ export function sharedRateBudget(prisma: PrismaClient, name: string, perSecond: 
     return reserved.waitMs;
   }
 
-  /** Lets the call go if fewer than `perWindow` went in the last second (and logs it); else says how long until one ages out. */
+  /**
+   * Lets the call go if fewer than `perWindow` went in the last second (and logs it); else says how
+   * long until one ages out. The log keeps the last second's sends only: it is rewritten with each
+   * call, and a generous budget must not make every call rewrite a long one.
+   */
   async function admit(): Promise<{ wentAtMs: number } | { waitMs: number }> {
     const [decided] = await prisma.$queryRaw<Array<{ admitted: boolean; nowMs: number; oldestMs: number | null }>>`
       WITH latest AS (
@@ -58,7 +62,10 @@ export function sharedRateBudget(prisma: PrismaClient, name: string, perSecond: 
       UPDATE "RateBudget" AS budget
       SET "recentSentMs" = CASE
         WHEN decision."oldestMs" IS NULL OR decision."oldestMs" <= decision."nowMs" - ${WINDOW_MS}::float8
-        THEN (budget."recentSentMs" || decision."nowMs")[cardinality(budget."recentSentMs") + 2 - ${perWindow}::int:]
+        THEN ARRAY(
+          SELECT sent FROM unnest(budget."recentSentMs") WITH ORDINALITY AS log(sent, position)
+          WHERE sent > decision."nowMs" - ${WINDOW_MS}::float8 ORDER BY position
+        ) || decision."nowMs"
         ELSE budget."recentSentMs" END
       FROM decision WHERE budget."name" = decision."name"
       RETURNING (decision."oldestMs" IS NULL OR decision."oldestMs" <= decision."nowMs" - ${WINDOW_MS}::float8) AS "admitted",

@@ -58,6 +58,16 @@ test('a call that waits its turn says so before each wait (an activity heartbeat
   expect(waits).toBeGreaterThanOrEqual(1);
 });
 
+test('the send log keeps the last second only, however generous the budget (each call rewrites it)', async () => {
+  const name = budgetName('log');
+  const budget = sharedRateBudget(workerA, name, 100_000);
+  for (let call = 0; call < 50; call++) await budget.take();
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  await budget.take();
+  const [row] = await workerA.$queryRaw<Array<{ logged: number }>>`SELECT cardinality("recentSentMs") AS logged FROM "RateBudget" WHERE "name" = ${name}`;
+  expect(row?.logged).toBe(1);
+});
+
 test('an aborted wait rejects, and an unlimited budget never asks the database', async () => {
   const budget = sharedRateBudget(workerA, budgetName('abort'), 1);
   await budget.take();
