@@ -3,7 +3,7 @@ import type { PrismaClient } from '@prisma/client';
 import { recordForChange, type MeetingChange } from '../domain/meeting-changes';
 import { voidQueuedEmails } from '../email-outbox/outbox';
 import { insertAudit, workflowWriteKey } from './audit';
-import { sessionMeetingProblems, sessionStartDecision } from '../domain/session-validation';
+import { sessionStartDecision } from '../domain/session-validation';
 import { findSessionRow } from './session-details';
 import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
 
@@ -27,15 +27,15 @@ export type SessionStart = MeetingSchedule & { bookingCancelled?: true };
  * any other reason is refused as `loadMeetingSession` refuses it.
  */
 export async function loadSessionStart(prisma: PrismaClient, sessionId: string, at: Date): Promise<SessionStart> {
-  const { schedule, problems, decision } = await checkSession(prisma, sessionId, at);
-  if (decision.kind === 'invalid') await refuseSession(prisma, sessionId, problems);
+  const { schedule, decision } = await checkSession(prisma, sessionId, at);
+  if (decision.kind === 'invalid') await refuseSession(prisma, sessionId, decision.problems);
   return decision.kind === 'booking-cancelled' ? { ...schedule, bookingCancelled: true } : schedule;
 }
 
 async function checkSession(prisma: PrismaClient, sessionId: string, at: Date) {
   const row = await findSessionRow(prisma, sessionId);
   const schedule: MeetingSchedule = { startTime: row.startTime.toISOString(), endTime: row.endTime.toISOString() };
-  return { schedule, problems: sessionMeetingProblems(row, at), decision: sessionStartDecision(row, at) };
+  return { schedule, decision: sessionStartDecision(row, at) };
 }
 
 /** Marks the session FAILED with every reason, in one transaction with its audit row, and fails the activity for good. */
@@ -80,8 +80,8 @@ export function createSessionStoreActivities({ prisma, now = () => new Date(), m
      * before `lean-start` call it; later ones `loadMeetingStart`, which answers a cancelled booking.
      */
     async loadMeetingSession(sessionId: string): Promise<MeetingSchedule> {
-      const { schedule, problems } = await checkSession(prisma, sessionId, now());
-      if (problems.length > 0) await refuseSession(prisma, sessionId, problems);
+      const { schedule, decision } = await checkSession(prisma, sessionId, now());
+      if (decision.kind !== 'book') await refuseSession(prisma, sessionId, decision.problems);
       return schedule;
     },
 

@@ -34,11 +34,11 @@ export function sessionMeetingProblems(session: SessionForValidation, now: Date)
  * it cannot get a meeting. A cancelled booking that is also invalid stays invalid: its cancellation
  * emails could not go out either.
  */
-export type SessionStartDecision = { kind: 'book' } | { kind: 'booking-cancelled' } | { kind: 'invalid'; problems: string[] };
+export type SessionStartDecision = { kind: 'book' } | { kind: 'booking-cancelled' | 'invalid'; problems: string[] };
 
 export function sessionStartDecision(session: SessionForValidation, now: Date): SessionStartDecision {
   const problems = sessionMeetingProblems(session, now);
   if (problems.length === 0) return { kind: 'book' };
-  if (session.bookingStatus === 'CANCELLED' && sessionMeetingProblems({ ...session, bookingStatus: 'CONFIRMED' }, now).length === 0) return { kind: 'booking-cancelled' };
-  return { kind: 'invalid', problems };
+  const cancelledOnly = session.bookingStatus === 'CANCELLED' && sessionMeetingProblems({ ...session, bookingStatus: 'CONFIRMED' }, now).length === 0;
+  return { kind: cancelledOnly ? 'booking-cancelled' : 'invalid', problems };
 }

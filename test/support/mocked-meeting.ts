@@ -72,12 +72,7 @@ export function useMockedMeetings(): MockedMeetings {
     const main = {
       loadMeetingSession,
       meetingPolicy,
-      loadMeetingStart: async (sessionId: string) => {
-        mocked.calls.push({ name: 'loadMeetingStart', args: [sessionId], at: now() });
-        const schedule = schedules.get(sessionId);
-        if (!schedule) throw ApplicationFailure.nonRetryable(`no session ${sessionId}`, 'InvalidSession');
-        return { schedule, policy: await meetingPolicy() };
-      },
+      loadMeetingStart: async (sessionId: string) => ({ schedule: await loadMeetingSession(sessionId), policy: await meetingPolicy() }),
       recordMeetingChange: record('recordMeetingChange'),
       recordSignalRejections: record('recordSignalRejections'),
       sendMeetingEmails: record('sendMeetingEmails'),

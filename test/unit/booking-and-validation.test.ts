@@ -87,7 +87,7 @@ describe('sessionMeetingProblems', () => {
 
   test('a booking cancelled before its meeting was made is to end cancelled, unless it is also invalid', () => {
     expect(sessionStartDecision(session, now)).toEqual({ kind: 'book' });
-    expect(sessionStartDecision({ ...session, bookingStatus: 'CANCELLED' }, now)).toEqual({ kind: 'booking-cancelled' });
+    expect(sessionStartDecision({ ...session, bookingStatus: 'CANCELLED' }, now)).toEqual({ kind: 'booking-cancelled', problems: ['booking status is CANCELLED, not CONFIRMED'] });
     expect(sessionStartDecision({ ...session, bookingStatus: 'CANCELLED', student: { email: null, timeZone: 'UTC' } }, now)).toEqual({
       kind: 'invalid',
       problems: ['booking status is CANCELLED, not CONFIRMED', 'the student has no email address'],
