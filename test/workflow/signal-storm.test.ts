@@ -54,7 +54,9 @@ test(`${SIGNALS.toLocaleString('en')} malformed reschedules: still working, ever
     const last: temporal.api.history.v1.IHistoryEvent | undefined = events.at(-1);
     runId = last?.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW ? (last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined) : undefined;
   }
-  expect(runs.length).toBeGreaterThan(2);
   // A run continues as new at 4,000 events once idle; signals that keep coming until then add to it.
+  // How many runs 10,000 signals fill depends on where the storm's pauses fall against that mark
+  // (two or three here), so the test asks for a chain, not for its length.
+  expect(runs.length).toBeGreaterThanOrEqual(2);
   for (const length of runs) expect(length).toBeLessThan(HISTORY_WARNING_EVENTS);
 }, 300_000);
