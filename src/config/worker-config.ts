@@ -72,9 +72,20 @@ export interface WorkerLimits {
   /** Activities run at once, per task queue (the main one and Google's). */
   maxConcurrentActivities: number;
   maxConcurrentLocalActivities: number;
+  /**
+   * How far (in %) V8 lets a heap grow past what was live at its last full collection (0: V8's own
+   * factor, up to 4 times). A worker lives for months and keeps its busiest burst's high-water mark.
+   */
+  heapGrowingPercent: number;
 }
 
-export const DEFAULT_WORKER_LIMITS: WorkerLimits = { maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 40, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 };
+export const DEFAULT_WORKER_LIMITS: WorkerLimits = {
+  maxCachedWorkflows: 200,
+  maxConcurrentWorkflowTasks: 40,
+  maxConcurrentActivities: 50,
+  maxConcurrentLocalActivities: 50,
+  heapGrowingPercent: 30,
+};
 
 export const DEFAULT_RETRY_BACKOFF = '30s,2m,8m';
 
@@ -172,6 +183,7 @@ const limits = section({
   maxConcurrentWorkflowTasks: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', optionalText().pipe(wholeNumberRule(2).optional())],
   maxConcurrentActivities: ['WORKER_MAX_CONCURRENT_ACTIVITIES', wholeNumber(DEFAULT_WORKER_LIMITS.maxConcurrentActivities, 1)],
   maxConcurrentLocalActivities: ['WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', wholeNumber(DEFAULT_WORKER_LIMITS.maxConcurrentLocalActivities, 1)],
+  heapGrowingPercent: ['WORKER_HEAP_GROWING_PERCENT', wholeNumber(DEFAULT_WORKER_LIMITS.heapGrowingPercent, 0).refine((n) => n <= 1_000, { error: 'must be at most 1000' })],
 })
   .refine((l) => l.maxCachedWorkflows === 0 || l.maxConcurrentWorkflowTasks === undefined || l.maxConcurrentWorkflowTasks <= l.maxCachedWorkflows, {
     path: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'],

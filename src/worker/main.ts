@@ -17,6 +17,7 @@ import { HEALTH_SCHEDULE_ID } from '../workflows/contract';
 import { ensureHealthSchedule } from './health-schedule';
 import { startHealthServer } from './health-server';
 import type { ListeningServer } from './http-listen';
+import { limitHeapGrowth } from './heap-growth';
 import { ensureSearchAttributes } from './search-attributes';
 import { installSdkRuntime, type SdkRuntime } from './sdk-runtime';
 import { workflowBundleForWorker } from './workflow-bundle';
@@ -28,6 +29,7 @@ export async function runWorkerFromConfig(
   config: WorkerConfig,
   ops: OpsConfig & SdkRuntime = { metricsAddress: undefined, healthAddress: undefined, sdkMetricsUrl: undefined },
 ): Promise<void> {
+  limitHeapGrowth(config.limits.heapGrowingPercent);
   await checkDatabase(config.databaseUrl);
   const connection = await connectTemporal(config.temporal.connection.address, () => NativeConnection.connect(config.temporal.connection));
   const prisma = createPrismaClient(config.databaseUrl);

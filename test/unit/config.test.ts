@@ -82,7 +82,7 @@ test('every variable set, with spaces around: each read into its place', () => {
     email: { from: 'Sessions <sessions@school.example>', adminAlertEmail: 'ops@school.example', slackWebhookUrl: 'https://hooks.slack.com/services/x' },
     meeting: { retryBackoffMs: [2_000, 4_000, 8_000, 16_000], conferenceWaitMs: 90_000 },
     health: { intervalMs: null, failureRate: { windowMs: 1_800_000, alertRate: 0.1, minAttempts: 10 } },
-    limits: { maxCachedWorkflows: 100, maxConcurrentWorkflowTasks: 8, maxConcurrentActivities: 40, maxConcurrentLocalActivities: 60 },
+    limits: { maxCachedWorkflows: 100, maxConcurrentWorkflowTasks: 8, maxConcurrentActivities: 40, maxConcurrentLocalActivities: 60, heapGrowingPercent: 30 },
   });
 });
 
@@ -149,10 +149,16 @@ test('the health monitor: every 5 minutes, 5 % over an hour with at least 20 cre
   expect(loadWorkerConfig({ ...base, MEETING_HEALTH_INTERVAL: 'off' }).health.intervalMs).toBeNull();
 });
 
-test('worker limits: a bounded sticky cache and task slots by default, each from its variable', () => {
-  expect(loadWorkerConfig(base).limits).toEqual({ maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 40, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50 });
-  const custom = { WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4', WORKER_MAX_CONCURRENT_ACTIVITIES: ' 20 ', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '30' };
-  expect(loadWorkerConfig({ ...base, ...custom }).limits).toEqual({ maxCachedWorkflows: 0, maxConcurrentWorkflowTasks: 4, maxConcurrentActivities: 20, maxConcurrentLocalActivities: 30 });
+test('worker limits: a bounded sticky cache, task slots and heap growth by default, each from its variable', () => {
+  expect(loadWorkerConfig(base).limits).toEqual({ maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 40, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50, heapGrowingPercent: 30 });
+  const custom = {
+    WORKER_MAX_CACHED_WORKFLOWS: '0',
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4',
+    WORKER_MAX_CONCURRENT_ACTIVITIES: ' 20 ',
+    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '30',
+    WORKER_HEAP_GROWING_PERCENT: '0',
+  };
+  expect(loadWorkerConfig({ ...base, ...custom }).limits).toEqual({ maxCachedWorkflows: 0, maxConcurrentWorkflowTasks: 4, maxConcurrentActivities: 20, maxConcurrentLocalActivities: 30, heapGrowingPercent: 0 });
   // A small cache given alone brings the workflow-task slots down with it.
   expect(loadWorkerConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '5' }).limits).toMatchObject({ maxCachedWorkflows: 5, maxConcurrentWorkflowTasks: 5 });
 });
@@ -163,6 +169,8 @@ test.each([
   [{ WORKER_MAX_CONCURRENT_ACTIVITIES: '0' }, 'WORKER_MAX_CONCURRENT_ACTIVITIES: "0" must be at least 1'],
   [{ WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '-3' }, 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: "-3" must be a whole number'],
   [{ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: "1" must be at least 2'],
+  [{ WORKER_HEAP_GROWING_PERCENT: '25%' }, 'WORKER_HEAP_GROWING_PERCENT: "25%" must be a whole number'],
+  [{ WORKER_HEAP_GROWING_PERCENT: '5000' }, 'WORKER_HEAP_GROWING_PERCENT: must be at most 1000'],
   [{ WORKER_MAX_CACHED_WORKFLOWS: '8', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '9' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: must not exceed WORKER_MAX_CACHED_WORKFLOWS (8)'],
 ])('worker limits: %j is refused, naming the variable', (env, message) => {
   expect(problemWith({ ...base, ...env }).message).toBe(message);
