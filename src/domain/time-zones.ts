@@ -1,6 +1,6 @@
 export function isValidTimeZone(timeZone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
+    sessionTimeFormat(timeZone);
     return true;
   } catch {
     return false;
@@ -8,10 +8,16 @@ export function isValidTimeZone(timeZone: string): boolean {
 }
 
 /**
- * The session's time as the recipient reads it, in their own IANA time zone, e.g.
- * "Tuesday, December 1, 2026, 4:00 – 5:00 PM GMT+1 (Europe/Berlin)".
+ * Building a formatter costs far more than using one (a burst of bookings spent more time building
+ * them than on their emails), so each zone's is kept. Only zones Intl accepts are kept, and the
+ * spellings it accepts are few; the bound only guards against a flood of them.
  */
-export function formatSessionTime(start: Date, end: Date, timeZone: string): string {
+const formats = new Map<string, Intl.DateTimeFormat>();
+const MAX_KEPT_FORMATS = 1_000;
+
+function sessionTimeFormat(timeZone: string): Intl.DateTimeFormat {
+  const kept = formats.get(timeZone);
+  if (kept) return kept;
   const format = new Intl.DateTimeFormat('en-US', {
     timeZone,
     weekday: 'long',
@@ -22,6 +28,17 @@ export function formatSessionTime(start: Date, end: Date, timeZone: string): str
     minute: '2-digit',
     timeZoneName: 'short',
   });
+  if (formats.size >= MAX_KEPT_FORMATS) formats.clear();
+  formats.set(timeZone, format);
+  return format;
+}
+
+/**
+ * The session's time as the recipient reads it, in their own IANA time zone, e.g.
+ * "Tuesday, December 1, 2026, 4:00 – 5:00 PM GMT+1 (Europe/Berlin)".
+ */
+export function formatSessionTime(start: Date, end: Date, timeZone: string): string {
+  const format = sessionTimeFormat(timeZone);
   // ICU puts narrow and thin no-break spaces around the dash and before AM/PM; plain text wants plain.
   return `${format.formatRange(start, end).replace(/[\u00a0\u2009\u202f]/g, ' ')} (${timeZone})`;
 }
