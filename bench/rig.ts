@@ -15,7 +15,7 @@ import { bundleWorkflows } from '../src/worker/workflow-bundle';
 import { findTemporalExecutable } from '../src/local/temporal-binaries';
 import { startGoogleCalendarStandin, type GoogleCalendarStandin } from '../src/standins/google-calendar';
 import { startResendStandin, type ResendStandin } from '../src/standins/resend';
-import { freePort, temporalDevServer, waitForTemporal, workerProcess, type ManagedProcess } from '../chaos/processes';
+import { buildWorker, builtWorkerProcess, freePort, temporalDevServer, waitForTemporal, type ManagedProcess } from '../chaos/processes';
 import type { BenchPlan } from './args';
 
 export type Profile = 'limited' | 'unlimited';
@@ -87,8 +87,11 @@ export async function startRig(plan: BenchPlan, workDir: string, log: (message: 
     temporal = temporalDevServer(executable.path, { port, dbFile: path.join(workDir, 'temporal.sqlite') }, path.join(workDir, 'temporal.log'));
     temporal.start();
   }
-  // One bundle of the workflow code for every worker the run starts, as a production build has:
-  // workers then start in seconds, and the restart the resting phase times is a deploy's.
+  // The workers run the production build, as the image does (`node dist/worker/main.js`, the workflow
+  // code pre-bundled): they start in seconds, the restart the resting phase times is a deploy's, and
+  // their memory is not tsx's, which keeps each compiled file and its source map.
+  const buildDir = path.join(workDir, 'build');
+  buildWorker(buildDir);
   const workflowBundle = path.join(workDir, 'workflow-bundle.js');
   // Its warnings and errors only: the table on stdout stays readable.
   writeFileSync(workflowBundle, await bundleWorkflows(createLogger('bench').child({}, { level: 'warn' })));
@@ -132,7 +135,7 @@ export async function startRig(plan: BenchPlan, workDir: string, log: (message: 
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
         WORKFLOW_BUNDLE_PATH: workflowBundle,
       };
-      rig.workers = Array.from({ length: plan.workers }, (_, i) => workerProcess(`worker-${i + 1}`, rig.workerEnv, path.join(workDir, `worker-${i + 1}.log`)));
+      rig.workers = Array.from({ length: plan.workers }, (_, i) => builtWorkerProcess(`worker-${i + 1}`, buildDir, rig.workerEnv, path.join(workDir, `worker-${i + 1}.log`)));
       log(`workers starting (${profile}: Google ${rig.workerEnv.GOOGLE_CALLS_PER_SECOND}/s, Resend ${rig.workerEnv.RESEND_REQUESTS_PER_SECOND}/s)`);
       await rig.restartWorkers();
     },

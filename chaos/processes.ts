@@ -107,6 +107,16 @@ export function workerProcess(name: string, env: NodeJS.ProcessEnv, logFile: str
   return new ManagedProcess(name, process.execPath, [...TS_LOADER, path.join(ROOT, 'src/worker/main.ts')], env, logFile);
 }
 
+/** The worker as its image runs it: `node <build>/worker/main.js`, compiled by `buildWorker`. */
+export function builtWorkerProcess(name: string, buildDir: string, env: NodeJS.ProcessEnv, logFile: string): ManagedProcess {
+  return new ManagedProcess(name, process.execPath, [path.join(buildDir, 'worker/main.js')], env, logFile);
+}
+
+/** Compiles `src` into `outDir` with the production build's settings (`tsconfig.build.json`). */
+export function buildWorker(outDir: string): void {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 export function tsEntryProcess(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): ManagedProcess {
   return new ManagedProcess(name, process.execPath, [...TS_LOADER, path.join(ROOT, entry), ...args], env, logFile);
 }
