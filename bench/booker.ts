@@ -53,13 +53,17 @@ async function main(): Promise<void> {
     }
   };
   const starts: Array<Promise<void>> = [];
+  const inFlight = new Set<Promise<void>>();
   const t0 = Date.now();
   for (const [index, sessionId] of (plan.startWorkflows ? sessionIds : []).entries()) {
     if (plan.perMinute !== null) {
       const due = t0 + (index * 60_000) / plan.perMinute;
       if (due > Date.now()) await sleep(due - Date.now());
     }
-    starts.push(start(sessionId));
+    while (plan.maxInFlight !== null && inFlight.size >= plan.maxInFlight) await Promise.race(inFlight);
+    const started = start(sessionId).finally(() => inFlight.delete(started));
+    inFlight.add(started);
+    starts.push(started);
   }
   await Promise.all(starts);
   appendBookingEntry(plan.journal, { kind: 'done', at: Date.now() });

@@ -13,6 +13,8 @@ export const bookingPlanSchema = z.object({
   journal: z.string().min(1),
   /** False: write the sessions only (the naive loop makes their meetings). */
   startWorkflows: z.boolean(),
+  /** Start calls awaiting their answer at most; null: no bound. */
+  maxInFlight: z.number().int().positive().nullable(),
 });
 export type BookingPlan = z.infer<typeof bookingPlanSchema>;
 
