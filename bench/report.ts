@@ -51,6 +51,7 @@ const FIGURES: Record<string, Array<[string, string]>> = {
     ['sessions (same start)', 'sessions'],
     ['"starting soon" lateness (s)', 'latenessSeconds'],
     ['early', 'early'],
+    ['sessions linked after the moment (no "starting soon")', 'linkedAfterTheMoment'],
     ['"starting soon" emails', 'startingSoon'],
     ['Resend limit', 'resendLimit'],
     ['Resend 429 answers', 'api.resendRateLimitAnswers'],
