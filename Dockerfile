@@ -11,7 +11,12 @@ RUN npm ci --no-audit --no-fund && npm run build
 
 FROM node:20-bookworm-slim
 WORKDIR /app
+# glibc gives each thread that allocates its own malloc arena (up to 8 a core) and seldom hands their
+# pages back, so the worker's threads (Node's, Temporal core's) kept what a burst used: two arenas
+# left it at 325 MB instead of 372 after 1,000 bookings, at no cost in throughput (the bench runs its
+# workers with the same setting).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     METRICS_ADDRESS=0.0.0.0:9464 \
     HEALTH_ADDRESS=0.0.0.0:8090
 # prisma.config.ts (read by `prisma generate` in the install, and by `prisma migrate deploy`) imports the local defaults.

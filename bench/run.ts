@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { imageEnv } from '../chaos/processes';
 import { parseBenchArgs } from './args';
 import { PHASE_RUNNERS, type PhaseContext, type PhaseResult } from './phases';
 import { printTable } from './report';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
         env: Object.fromEntries(Object.entries(process.env).filter(([name]) => KNOBS.test(name))),
         lastWorkerEnv: workerEnv,
         worker: 'the production build (tsc with tsconfig.build.json, then node worker/main.js) and a prebuilt workflow bundle',
+        workerProcessEnv: imageEnv(),
         temporal: rig.temporal ? 'a Temporal CLI dev server started by the run (SQLite file)' : `the cluster at ${rig.temporalAddress}`,
         standins: { latencyMs: STANDIN_LATENCY_MS, enforcement: rig.enforcementByProfile },
         machine: { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryMb: Math.round(os.totalmem() / 1024 / 1024), loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) },

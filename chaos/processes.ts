@@ -107,9 +107,17 @@ export function workerProcess(name: string, env: NodeJS.ProcessEnv, logFile: str
   return new ManagedProcess(name, process.execPath, [...TS_LOADER, path.join(ROOT, 'src/worker/main.ts')], env, logFile);
 }
 
-/** The worker as its image runs it: `node <build>/worker/main.js`, compiled by `buildWorker`. */
+/** The process settings the image gives the worker (the Dockerfile's `ENV`, beyond its configuration). */
+export const IMAGE_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+
+/** `IMAGE_ENV`, but where this process's environment sets its own value (for A/B runs). */
+export function imageEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(IMAGE_ENV).map(([variable, value]) => [variable, process.env[variable] ?? value]));
+}
+
+/** The worker as its image runs it: `node <build>/worker/main.js`, compiled by `buildWorker`, with `imageEnv()`. */
 export function builtWorkerProcess(name: string, buildDir: string, env: NodeJS.ProcessEnv, logFile: string): ManagedProcess {
-  return new ManagedProcess(name, process.execPath, [path.join(buildDir, 'worker/main.js')], env, logFile);
+  return new ManagedProcess(name, process.execPath, [path.join(buildDir, 'worker/main.js')], { ...imageEnv(), ...env }, logFile);
 }
 
 /** Compiles `src` into `outDir` with the production build's settings (`tsconfig.build.json`). */

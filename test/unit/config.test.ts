@@ -150,7 +150,7 @@ test('the health monitor: every 5 minutes, 5 % over an hour with at least 20 cre
 });
 
 test('worker limits: a bounded sticky cache, task slots and heap growth by default, each from its variable', () => {
-  expect(loadWorkerConfig(base).limits).toEqual({ maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 40, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50, heapGrowingPercent: 30 });
+  expect(loadWorkerConfig(base).limits).toEqual({ maxCachedWorkflows: 50, maxConcurrentWorkflowTasks: 40, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50, heapGrowingPercent: 30 });
   const custom = {
     WORKER_MAX_CACHED_WORKFLOWS: '0',
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4',

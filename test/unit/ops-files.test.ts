@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { IMAGE_ENV } from '../../chaos/processes';
 import { shutdownGraceMs } from '../../src/worker/workers';
 
 // The files users import (alert rules, their Prometheus config, the dashboard) and the compose stack,
@@ -117,4 +118,13 @@ test('the image runs the compiled worker with node (no tsx), from a production-o
   expect(dockerfile).toMatch(/^CMD \["node", "dist\/worker\/main\.js"\]$/m);
   expect(dockerfile).toMatch(/^HEALTHCHECK [\s\S]*\/healthz/m);
   expect(dockerfile).not.toMatch(/^(CMD|ENTRYPOINT|RUN).*tsx/m);
+});
+
+test("the bench's workers run with the image's process settings", () => {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  const finalStage = dockerfile.replace(/\\\n/g, ' ').split(/^FROM /m).at(-1) ?? '';
+  const env = Object.fromEntries(
+    [...finalStage.matchAll(/^ENV (.*)$/gm)].flatMap((match) => (match[1] ?? '').trim().split(/\s+/).map((pair) => pair.split('='))),
+  );
+  expect(env).toMatchObject(IMAGE_ENV);
 });
