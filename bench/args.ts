@@ -7,6 +7,8 @@ export interface BenchPlan {
   quick: boolean;
   phases: Phase[];
   workers: number;
+  /** Where the dev server the run starts keeps its state: its SQLite file (as the issue measured) or memory. */
+  temporalDb: 'file' | 'memory';
   /** Bookings of the burst and ceiling phases (and the naive loop). */
   sessions: number;
   steady: { perMinute: number; durationMs: number; pendingMs: { min: number; max: number } };
@@ -22,7 +24,7 @@ function wholeNumber(flag: string, text: string | undefined, min: number): numbe
 }
 
 export function parseBenchArgs(args: readonly string[]): BenchPlan {
-  const known = new Set(['--quick', '--sessions', '--workers', '--phases', '--top-sessions', '--resting-sessions']);
+  const known = new Set(['--quick', '--sessions', '--workers', '--phases', '--top-sessions', '--resting-sessions', '--temporal-db']);
   const values = new Map<string, string | undefined>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i] ?? '';
@@ -33,12 +35,15 @@ export function parseBenchArgs(args: readonly string[]): BenchPlan {
   const quick = values.has('--quick');
   const phases = (values.get('--phases') ?? PHASES.join(',')).split(',').map((name) => name.trim());
   for (const phase of phases) if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`--phases: unknown phase ${phase} (known: ${PHASES.join(', ')})`);
+  const temporalDb = values.get('--temporal-db') ?? 'file';
+  if (temporalDb !== 'file' && temporalDb !== 'memory') throw new Error(`--temporal-db must be file or memory, not ${temporalDb}`);
   const sessions = values.has('--sessions') ? wholeNumber('--sessions', values.get('--sessions'), 10) : quick ? 50 : 1000;
   return {
     quick,
     // Always in the order of PHASES: phases that share a worker configuration run one after another.
     phases: PHASES.filter((phase) => phases.includes(phase)),
     workers: values.has('--workers') ? wholeNumber('--workers', values.get('--workers'), 1) : 1,
+    temporalDb,
     sessions,
     steady: { perMinute: 100, durationMs: quick ? 20_000 : 180_000, pendingMs: { min: 1_000, max: 2_000 } },
     burst: { googleCallsPerSecond: 50, enforceCallsPerSecond: 60 },

@@ -84,7 +84,7 @@ export async function startRig(plan: BenchPlan, workDir: string, log: (message: 
     if (executable.type !== 'existing-path') throw new Error('the Temporal CLI is not installed (pip install -r requirements-temporal.txt)');
     const port = await freePort();
     temporalAddress = `127.0.0.1:${port}`;
-    temporal = temporalDevServer(executable.path, { port, dbFile: path.join(workDir, 'temporal.sqlite') }, path.join(workDir, 'temporal.log'));
+    temporal = temporalDevServer(executable.path, { port, ...(plan.temporalDb === 'file' ? { dbFile: path.join(workDir, 'temporal.sqlite') } : {}) }, path.join(workDir, 'temporal.log'));
     temporal.start();
   }
   // The workers run the production build, as the image does (`node dist/worker/main.js`, the workflow

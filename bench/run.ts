@@ -73,7 +73,7 @@ async function main(): Promise<void> {
         lastWorkerEnv: workerEnv,
         worker: 'the production build (tsc with tsconfig.build.json, then node worker/main.js) and a prebuilt workflow bundle',
         workerProcessEnv: imageEnv(),
-        temporal: rig.temporal ? 'a Temporal CLI dev server started by the run (SQLite file)' : `the cluster at ${rig.temporalAddress}`,
+        temporal: rig.temporal ? `a Temporal CLI dev server started by the run (${plan.temporalDb === 'file' ? 'SQLite file' : 'in memory'})` : `the cluster at ${rig.temporalAddress}`,
         standins: { latencyMs: STANDIN_LATENCY_MS, enforcement: rig.enforcementByProfile },
         machine: { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryMb: Math.round(os.totalmem() / 1024 / 1024), loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) },
         node: process.version,

@@ -129,8 +129,8 @@ export function tsEntryProcess(name: string, entry: string, args: string[], env:
   return new ManagedProcess(name, process.execPath, [...TS_LOADER, path.join(ROOT, entry), ...args], env, logFile);
 }
 
-/** The Temporal CLI dev server on a database file, so that it can be stopped and started again. */
-export function temporalDevServer(executable: string, options: { port: number; dbFile: string }, logFile: string): ManagedProcess {
+/** The Temporal CLI dev server on a database file, so that it can be stopped and started again (without one: in memory). */
+export function temporalDevServer(executable: string, options: { port: number; dbFile?: string }, logFile: string): ManagedProcess {
   return new ManagedProcess(
     'temporal',
     executable,
@@ -142,8 +142,7 @@ export function temporalDevServer(executable: string, options: { port: number; d
       '127.0.0.1',
       '--port',
       String(options.port),
-      '--db-filename',
-      options.dbFile,
+      ...(options.dbFile === undefined ? [] : ['--db-filename', options.dbFile]),
       '--log-level',
       'warn',
       '--search-attribute',

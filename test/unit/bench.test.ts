@@ -89,7 +89,8 @@ describe('bench: flags', () => {
   });
 
   test('the full run: 1,000 sessions, 10,000 resting, 3 minutes of steady bookings', () => {
-    expect(parseBenchArgs([])).toMatchObject({ sessions: 1000, resting: { sessions: 10_000 }, steady: { perMinute: 100, durationMs: 180_000 }, topOfHour: { sessions: 1000 } });
+    expect(parseBenchArgs(['--temporal-db', 'memory'])).toMatchObject({ temporalDb: 'memory' });
+    expect(parseBenchArgs([])).toMatchObject({ temporalDb: 'file', sessions: 1000, resting: { sessions: 10_000 }, steady: { perMinute: 100, durationMs: 180_000 }, topOfHour: { sessions: 1000 } });
     expect(parseBenchArgs(['--sessions', '500', '--workers', '2'])).toMatchObject({ sessions: 500, workers: 2, resting: { sessions: 5_000 } });
   });
 
@@ -97,5 +98,6 @@ describe('bench: flags', () => {
     expect(() => parseBenchArgs(['--sessions', 'many'])).toThrow('--sessions must be a whole number of at least 10');
     expect(() => parseBenchArgs(['--phases', 'steady,nap'])).toThrow('--phases: unknown phase nap');
     expect(() => parseBenchArgs(['--fast'])).toThrow('unknown flag --fast');
+    expect(() => parseBenchArgs(['--temporal-db', 'disk'])).toThrow('--temporal-db must be file or memory, not disk');
   });
 });
