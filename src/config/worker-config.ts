@@ -81,7 +81,8 @@ export interface WorkerLimits {
 
 export const DEFAULT_WORKER_LIMITS: WorkerLimits = {
   // A cached workflow costs about 0.3 MB; at 50, 1,000 bookings at once drained as fast as at 200
-  // (bench ceiling, 2026-11-26): a session evicted between its two tasks replays about 19 events.
+  // (bench ceiling, two malloc arenas, 2026-11-26): a session evicted between its two tasks replays
+  // about 19 events.
   maxCachedWorkflows: 50,
   maxConcurrentWorkflowTasks: 40,
   maxConcurrentActivities: 50,
