@@ -16,6 +16,7 @@ import {
   section,
   text,
 } from './env';
+import { loadLogSettings, type LogSettings } from './log-settings';
 import { loadTemporalConfig, type TemporalConfig } from './temporal-config';
 
 export interface ServiceAccountKey {
@@ -57,6 +58,7 @@ export interface WorkerConfig {
   meeting: MeetingPolicy;
   health: HealthMonitorConfig;
   limits: WorkerLimits;
+  logging: LogSettings;
 }
 
 /**
@@ -208,5 +210,6 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     meeting: readEnv(meeting, env),
     health: readEnv(health, env),
     limits: readEnv(limits, env),
+    logging: loadLogSettings(env),
   };
 }

@@ -9,6 +9,7 @@ import { loadOpsConfig } from '../config/ops-config';
 import { ConfigError } from '../config/env';
 import { loadWorkerConfig } from '../config/worker-config';
 import { formatDuration } from '../domain/durations';
+import { loadLogSettings } from '../config/log-settings';
 import { createLogger } from '../logging';
 import { startGoogleCalendarStandin } from '../standins/google-calendar';
 import { startResendStandin } from '../standins/resend';
@@ -34,8 +35,9 @@ async function main(): Promise<void> {
   env.METRICS_ADDRESS ??= LOCAL_METRICS_ADDRESS;
   env.HEALTH_ADDRESS ??= LOCAL_HEALTH_ADDRESS;
   const ops = loadOpsConfig(env);
+  const logging = loadLogSettings(env);
   // Before the dev server's connection: the runtime is process-wide and installed once.
-  const runtime = await installSdkRuntime(logger, { metrics: ops.metricsAddress !== undefined });
+  const runtime = await installSdkRuntime(logger, { metrics: ops.metricsAddress !== undefined, level: logging.temporalLevel });
   const cleanups: Array<() => Promise<void>> = [];
   const lines: string[] = [];
 

@@ -123,7 +123,7 @@ if (require.main === module) {
     logger.fatal({ variable: error.variable }, `bad configuration: ${error.message}`);
     process.exit(78); // EX_CONFIG
   }
-  installSdkRuntime(logger, { metrics: ops.metricsAddress !== undefined })
+  installSdkRuntime(logger, { metrics: ops.metricsAddress !== undefined, level: config.logging.temporalLevel })
     .then((runtime) => runWorkerFromConfig(config, { ...ops, ...runtime }))
     .catch((error: unknown) => {
       if (error instanceof ConfigError) {

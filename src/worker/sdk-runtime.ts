@@ -1,8 +1,10 @@
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import type { LogSettings } from '../config/log-settings';
 import type { Logger } from '../logging';
 import { freeLoopbackPort } from './http-listen';
 
 const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+const SDK_LEVELS = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
 
 export interface SdkRuntime {
   /** Where the SDK's own Prometheus exporter serves (loopback only), when metrics are on. */
@@ -14,12 +16,11 @@ export interface SdkRuntime {
  * workflow and activity loggers) go through our structured logger, and with `metrics` its Prometheus
  * exporter listens on a loopback port, read by our `/metrics` server at each scrape.
  */
-export async function installSdkRuntime(logger: Logger, options: { metrics: boolean }): Promise<SdkRuntime> {
+export async function installSdkRuntime(logger: Logger, options: { metrics: boolean; level: LogSettings['temporalLevel'] }): Promise<SdkRuntime> {
   const sdk = logger.child({ component: 'temporal' });
-  const level = (process.env.TEMPORAL_LOG_LEVEL?.toUpperCase() ?? 'INFO') as keyof typeof LEVELS;
   const bindAddress = options.metrics ? `127.0.0.1:${await freeLoopbackPort()}` : undefined;
   Runtime.install({
-    logger: new DefaultLogger(level in LEVELS ? level : 'INFO', (entry: LogEntry) => {
+    logger: new DefaultLogger(SDK_LEVELS[options.level], (entry: LogEntry) => {
       sdk[LEVELS[entry.level]]({ ...entry.meta }, entry.message);
     }),
     ...(bindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress } } } } : {}),

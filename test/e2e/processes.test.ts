@@ -115,6 +115,8 @@ test.each([
   ['DATABASE_URL', { DATABASE_URL: '' }],
   ['RESEND_API_KEY', { RESEND_API_KEY: '' }],
   ['MEETING_RETRY_BACKOFF', { MEETING_RETRY_BACKOFF: 'soon' }],
+  // Once a crash inside the logger's construction, with no variable named.
+  ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
   ['TEMPORAL_CONFIG_FILE', { TEMPORAL_CONFIG_FILE: path.join(tmpdir(), `no-such-${randomUUID()}.toml`) }],
 ])('the worker refuses to start without a good %s and names it', async (variable, override) => {
   const result = await runEntry('src/worker/main.ts', [], { ...env, ...override });

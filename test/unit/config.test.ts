@@ -31,6 +31,7 @@ test('defaults: local Temporal, the spec’s retry schedule, the primary calenda
   expect(config.google).toMatchObject({ calendarId: 'primary', baseUrl: 'http://127.0.0.1:4010', serviceAccountKey: undefined });
   expect(config.resend.requestsPerSecond).toBe(2);
   expect(loadWorkerConfig({ ...base, RESEND_REQUESTS_PER_SECOND: '10' }).resend.requestsPerSecond).toBe(10);
+  expect(config.logging).toEqual({ level: 'info', format: 'json', temporalLevel: 'info' });
 });
 
 test('every variable set, with spaces around: each read into its place', () => {
@@ -64,6 +65,9 @@ test('every variable set, with spaces around: each read into its place', () => {
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: ' 8',
     WORKER_MAX_CONCURRENT_ACTIVITIES: '40',
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '60',
+    LOG_LEVEL: 'DEBUG',
+    LOG_FORMAT: ' pretty',
+    TEMPORAL_LOG_LEVEL: 'warn',
   };
   const config = loadWorkerConfig(env);
   rmSync(dir, { recursive: true, force: true });
@@ -83,6 +87,7 @@ test('every variable set, with spaces around: each read into its place', () => {
     meeting: { retryBackoffMs: [2_000, 4_000, 8_000, 16_000], conferenceWaitMs: 90_000 },
     health: { intervalMs: null, failureRate: { windowMs: 1_800_000, alertRate: 0.1, minAttempts: 10 } },
     limits: { maxCachedWorkflows: 100, maxConcurrentWorkflowTasks: 8, maxConcurrentActivities: 40, maxConcurrentLocalActivities: 60, heapGrowingPercent: 30 },
+    logging: { level: 'debug', format: 'pretty', temporalLevel: 'warn' },
   });
 });
 
@@ -121,6 +126,9 @@ test.each([
   ['SLACK_WEBHOOK_URL', { SLACK_WEBHOOK_URL: 'hooks.slack.com/services/x' }, /SLACK_WEBHOOK_URL: .* is not an http\(s\) URL/],
   ['MEETING_CONFERENCE_WAIT', { MEETING_CONFERENCE_WAIT: 'a minute' }, /MEETING_CONFERENCE_WAIT: /],
   ['TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', { TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: 'sometimes' }, /is not true or false/],
+  ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL: "verbose" is not one of trace, debug, info, warn, error, fatal, silent/],
+  ['LOG_FORMAT', { LOG_FORMAT: 'xml' }, /LOG_FORMAT: "xml" is not one of json, pretty/],
+  ['TEMPORAL_LOG_LEVEL', { TEMPORAL_LOG_LEVEL: 'fatal' }, /TEMPORAL_LOG_LEVEL: "fatal" is not one of trace, debug, info, warn, error/],
 ])('bad %s is named in the one error', (variable, override, message) => {
   const error = problemWith({ ...base, ...override });
   expect(error.variable).toBe(variable);
