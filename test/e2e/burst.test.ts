@@ -17,7 +17,11 @@ const BUDGET_PER_SECOND = 20;
 // CI). The bench, run alone, holds the issue's 50/s budget against 60/s.
 const STANDIN_LIMIT_PER_SECOND = 30;
 const BOOKINGS = 200;
-const RESEND_PER_SECOND = 2; // Resend's default team limit
+const RESEND_PER_SECOND = 2; // Resend's default team limit, the workers' budget
+// The same margin for the Resend stand-in, which runs in this busy test process: a stall of it, or of
+// a worker after its request left, bunches requests (one 429 in 46 requests, in two CI runs in a
+// row). The bench's top of the hour, run alone, holds Resend's own 2/s: 0 answered 429.
+const RESEND_STANDIN_PER_SECOND = 3;
 
 const h = useHarness({ server: 'dev-server', googleCallsPerSecond: BUDGET_PER_SECOND });
 
@@ -65,8 +69,8 @@ describe('two worker processes, one Google budget', () => {
     await Promise.all([...workers, google].map((spawned) => spawned?.finished));
   }, 60_000);
 
-  test(`${BOOKINGS} bookings at once, budget ${BUDGET_PER_SECOND}/s, Google refusing beyond ${STANDIN_LIMIT_PER_SECOND}/s: no rate-limit answer, at least 90 % of the budget used; every confirmation in a few batches within Resend's ${RESEND_PER_SECOND}/s`, async () => {
-    h.resend.setRequestsPerSecond(RESEND_PER_SECOND);
+  test(`${BOOKINGS} bookings at once, budget ${BUDGET_PER_SECOND}/s, Google refusing beyond ${STANDIN_LIMIT_PER_SECOND}/s: no rate-limit answer, at least 90 % of the budget used; every confirmation in a few batches, budget ${RESEND_PER_SECOND}/s, Resend refusing beyond ${RESEND_STANDIN_PER_SECOND}/s`, async () => {
+    h.resend.setRequestsPerSecond(RESEND_STANDIN_PER_SECOND);
     const meetings = new SessionMeetings(h.env.client, taskQueue);
     const sessionIds = await Promise.all(Array.from({ length: BOOKINGS }, () => h.createSession()));
     const startedAt = Date.now();
