@@ -20,9 +20,10 @@ const logging = section({
 
 export type LogSettings = z.output<typeof logging>;
 
-export const DEFAULT_LOG_SETTINGS: LogSettings = { level: 'info', format: 'json', temporalLevel: 'info' };
-
 /** How the processes log; a bad value is a ConfigError that names its variable. */
 export function loadLogSettings(env: Env = process.env): LogSettings {
   return readEnv(logging, env);
 }
+
+/** The settings when none is set. */
+export const DEFAULT_LOG_SETTINGS = loadLogSettings({});
