@@ -4,7 +4,6 @@ import type { Logger } from '../logging';
 import { freeLoopbackPort } from './http-listen';
 
 const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
-const SDK_LEVELS = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
 
 export interface SdkRuntime {
   /** Where the SDK's own Prometheus exporter serves (loopback only), when metrics are on. */
@@ -20,7 +19,8 @@ export async function installSdkRuntime(logger: Logger, options: { metrics: bool
   const sdk = logger.child({ component: 'temporal' });
   const bindAddress = options.metrics ? `127.0.0.1:${await freeLoopbackPort()}` : undefined;
   Runtime.install({
-    logger: new DefaultLogger(SDK_LEVELS[options.level], (entry: LogEntry) => {
+    // The settings allow only the SDK's own levels, in lower case.
+    logger: new DefaultLogger(options.level.toUpperCase() as keyof typeof LEVELS, (entry: LogEntry) => {
       sdk[LEVELS[entry.level]]({ ...entry.meta }, entry.message);
     }),
     ...(bindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress } } } } : {}),
