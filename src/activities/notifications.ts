@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import type { RateBudget } from '../adapters/rate-budget';
 import type { Resend } from '../adapters/resend';
+import { postToSlackWebhook } from '../adapters/slack';
 import { outageAlertKey } from '../domain/admin-alerts';
 import { emailIdempotencyKey, escapeHtml, renderMeetingEmail, type MeetingEmailKind } from '../domain/email-content';
 import { enqueueEmails } from '../email-outbox/outbox';
@@ -89,20 +90,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
   }
 
   async function postToSlack(webhookUrl: string, text: string): Promise<void> {
-    let response: Response;
-    try {
-      response = await fetchFn(webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      // The webhook URL is a secret: name the failure, not the address.
-      const timedOut = (error as Error).name === 'TimeoutError';
-      throw deliveryFailure('SlackError', `Slack webhook: ${timedOut ? `no answer within ${timeoutMs} ms` : `no answer (${(error as Error).name})`}`, null);
-    }
-    if (!response.ok) throw deliveryFailure('SlackError', `Slack webhook answered ${response.status} ${(await response.text()).slice(0, 200)}`, response.status);
+    const posted = await postToSlackWebhook(webhookUrl, text, { timeoutMs, fetch: fetchFn });
+    if (!posted.ok) throw deliveryFailure('SlackError', posted.message, posted.status);
   }
 
   /**

@@ -48,8 +48,12 @@ export function nextBatch<T extends { alone: boolean }>(oldestFirst: readonly T[
 
 /** What to do about Resend's answer to a batch that was not accepted. */
 export type BatchOutcome =
-  /** Resend or the network failed, or the rate was exceeded: send the same batch again later. */
-  | { kind: 'retry'; afterMs: number }
+  /**
+   * Resend or the network failed, or the rate was exceeded: send the same batch again later.
+   * `mayHaveSent`: the answer leaves open whether Resend took it (none came, a 5xx, or another
+   * request under its key is still in progress), so its key must still be live when it goes again.
+   */
+  | { kind: 'retry'; afterMs: number; mayHaveSent: boolean }
   /** The payload itself is refused: nothing of it was sent. */
   | { kind: 'refused' };
 
@@ -60,12 +64,25 @@ const MAX_RETRY_WAIT_MS = 60_000;
  * batch is still in flight (a worker whose lease ran out while it waited): its answer decides, so
  * this one waits and looks again. 409 `invalid_idempotent_request` cannot happen while a batch's
  * contents are fixed; were it to, the batch is refused rather than sent under another key. Only a
- * refused payload (400, 422) fails emails; anything else keeps them for a later try.
+ * refused payload (400, 422) fails emails; anything else keeps them for a later try. Any other 4xx
+ * (429, a wrong API key's 401/403) is Resend declining the request before it takes it.
  */
 export function batchOutcome(status: number | null, name: string | undefined, attempts: number): BatchOutcome {
   const backoff = Math.min(1_000 * 2 ** Math.max(0, attempts - 1), MAX_RETRY_WAIT_MS);
-  if (status === 409 && name === 'concurrent_idempotent_requests') return { kind: 'retry', afterMs: 1_000 };
+  if (status === 409 && name === 'concurrent_idempotent_requests') return { kind: 'retry', afterMs: 1_000, mayHaveSent: true };
   if (status === 400 || status === 422 || status === 409) return { kind: 'refused' };
   // 429 and 5xx pass; 401/403 (a wrong API key) wait for an operator without losing the emails.
-  return { kind: 'retry', afterMs: backoff };
+  return { kind: 'retry', afterMs: backoff, mayHaveSent: status === null || status >= 500 };
+}
+
+/** Resend keeps an idempotency key for 24 hours; a batch is sent again under its key within an hour less, for clocks. */
+export const RESEND_KEY_SAFE_MS = 23 * 60 * 60 * 1_000;
+
+/**
+ * Whether a batch may no longer be sent again: a try that may have reached Resend (`maybeSentMsAgo`
+ * ago; null: none did) is older than Resend's memory of its key, so another try could send its emails
+ * twice. Its emails fail, and the admins are told, instead.
+ */
+export function keyMayBeForgotten(maybeSentMsAgo: number | null): boolean {
+  return maybeSentMsAgo !== null && maybeSentMsAgo >= RESEND_KEY_SAFE_MS;
 }

@@ -3,10 +3,24 @@ import type { PrismaClient } from '@prisma/client';
 import type { Logger } from 'pino';
 import type { RateBudget } from '../adapters/rate-budget';
 import type { Resend } from '../adapters/resend';
-import { batchOutcome, batchPayload } from '../domain/email-batches';
+import { postToSlackWebhook } from '../adapters/slack';
+import { batchOutcome, batchPayload, keyMayBeForgotten } from '../domain/email-batches';
 import { escapeHtml } from '../domain/email-content';
 import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
-import { ADMIN_RECIPIENT, claimNewBatch, markBatchSent, outboxHasWork, postponeBatch, refuseBatch, takeUnfinishedBatch, type ClaimedBatch, type ClaimedEmail, type OutboxEmail } from './outbox';
+import {
+  ADMIN_RECIPIENT,
+  claimNewBatch,
+  expireBatch,
+  markBatchSent,
+  outboxHasWork,
+  postponeBatch,
+  refuseBatch,
+  takeUnfinishedBatch,
+  type AdminAlertEmail,
+  type ClaimedBatch,
+  type ClaimedEmail,
+  type FailedEmails,
+} from './outbox';
 
 /**
  * The outbox's drainer, one in each worker process (README "Emails"). It costs Temporal nothing: the
@@ -25,13 +39,15 @@ export interface EmailDrainerDeps {
   budget: RateBudget;
   from: string;
   adminAlertEmail: string;
+  /** Where the admin alerts it queues are posted too (SLACK_WEBHOOK_URL): they reach someone when Resend refuses everything. */
+  slackWebhookUrl?: string | undefined;
   logger: Logger;
   metrics?: MeetingMetrics;
   /** How often an idle drainer looks for queued emails (default 500 ms); a local enqueue wakes it at once. */
   idlePollMs?: number;
   /** How long a batch is its sender's before another worker may send it again (default 30 s). */
   leaseMs?: number;
-  /** How long Resend may take to answer one request (default 10 s). */
+  /** How long Resend or Slack may take to answer one request (default 10 s). */
   sendTimeoutMs?: number;
 }
 
@@ -42,7 +58,7 @@ export interface EmailDrainer {
   stop(): Promise<void>;
 }
 
-export type DrainStep = 'idle' | 'sent' | 'postponed' | 'refused' | 'raced';
+export type DrainStep = 'idle' | 'sent' | 'postponed' | 'refused' | 'expired' | 'raced';
 
 interface ResendErrorLike {
   statusCode?: number | null;
@@ -57,23 +73,58 @@ export function createDrainStep(deps: EmailDrainerDeps) {
   const leaseMs = deps.leaseMs ?? 30_000;
   const sendTimeoutMs = deps.sendTimeoutMs ?? 10_000;
 
-  function adminAlert(email: ClaimedEmail): Omit<OutboxEmail, 'queue'> {
-    const lines = [
-      `The ${email.kind} email to the ${email.recipient} could not be sent: Resend refused it`,
-      ...(email.sessionId ? [`Session: ${email.sessionId}`] : []),
-    ];
+  function adminAlert(about: Pick<AdminAlertEmail, 'sessionId' | 'kind' | 'occurrence' | 'key'>, lines: [string, ...string[]]): AdminAlertEmail {
     return {
-      sessionId: email.sessionId,
-      kind: `email-${email.kind}-failed`,
-      occurrence: email.occurrence,
+      ...about,
       recipient: ADMIN_RECIPIENT,
-      key: `session-meetings/alert/email-failed/${email.key.replace(/\//g, ':')}`,
       from: deps.from,
       to: deps.adminAlertEmail,
       subject: `[session-meetings] ${lines[0]}`,
       text: lines.join('\n'),
       html: lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n'),
     };
+  }
+
+  function refusedAlert(email: ClaimedEmail): AdminAlertEmail {
+    const about = { sessionId: email.sessionId, kind: `email-${email.kind}-failed`, occurrence: email.occurrence, key: `session-meetings/alert/email-failed/${email.key.replace(/\//g, ':')}` };
+    return adminAlert(about, [`The ${email.kind} email to the ${email.recipient} could not be sent: Resend refused it`, ...(email.sessionId ? [`Session: ${email.sessionId}`] : [])]);
+  }
+
+  function expiredAlert(batch: ClaimedBatch, emails: readonly ClaimedEmail[]): AdminAlertEmail {
+    const sessions = new Set(emails.map((email) => email.sessionId));
+    const [onlySession] = sessions.size === 1 ? sessions : [null];
+    const about = { sessionId: onlySession ?? null, kind: 'email-batch-expired', occurrence: `b${batch.id}`, key: `session-meetings/alert/email-batch-expired/${batch.id}` };
+    const listed = emails.slice(0, 20).map((email) => `- the ${email.kind} email to the ${email.recipient}${email.sessionId ? ` of session ${email.sessionId}` : ''}`);
+    return adminAlert(about, [
+      `${emails.length} ${emails.length === 1 ? 'email' : 'emails'} may not have reached their recipients: Resend never answered for certain, and they cannot be sent again safely`,
+      `Their batch may have reached Resend ${Math.floor((batch.maybeSentMsAgo ?? 0) / 3_600_000)} hours ago. Resend keeps its idempotency key 24 hours, so another try now could send each email twice.`,
+      ...listed,
+      ...(emails.length > listed.length ? [`- and ${emails.length - listed.length} more`] : []),
+    ]);
+  }
+
+  /** Posts the alerts just queued to Slack too, once each (audited); one that cannot be posted still goes by email. */
+  async function postToSlack(alerts: readonly AdminAlertEmail[]): Promise<void> {
+    const { slackWebhookUrl } = deps;
+    if (!slackWebhookUrl) return;
+    for (const alert of alerts) {
+      const posted = await postToSlackWebhook(slackWebhookUrl, alert.text, { timeoutMs: sendTimeoutMs });
+      if (!posted.ok) {
+        logger.warn({ kind: alert.kind, status: posted.status, error: posted.message }, 'admin alert not posted to Slack; it goes by email');
+        continue;
+      }
+      await prisma.meetingAuditEvent.createMany({
+        data: [{ sessionId: alert.sessionId, action: 'ADMIN_ALERTED', actor: 'system', outcome: 'INFO', detail: { kind: alert.kind, occurrence: alert.occurrence, channel: 'slack' }, dedupeKey: `outbox/${alert.key}/slack` }],
+        skipDuplicates: true,
+      });
+    }
+  }
+
+  /** Counts emails that failed for good and the alerts about them, and posts those to Slack. */
+  async function failed({ failed: emails, alerts }: FailedEmails): Promise<void> {
+    for (const email of emails) metrics.emailSent(email.kind, 'failed');
+    for (const alert of alerts) metrics.adminAlerted(alert.kind);
+    await postToSlack(alerts);
   }
 
   async function send(batch: ClaimedBatch): Promise<DrainStep> {
@@ -96,17 +147,26 @@ export function createDrainStep(deps: EmailDrainerDeps) {
     const error = `Resend answered ${statusCode ?? 'nothing'} ${name ?? ''}: ${message ?? ''}`.trim();
     const outcome = batchOutcome(statusCode, name, batch.attempts);
     if (outcome.kind === 'retry') {
-      await postponeBatch(prisma, batch.id, outcome.afterMs, error);
+      await postponeBatch(prisma, batch, outcome.afterMs, error, outcome.mayHaveSent);
       logger.warn({ ...context, status: statusCode, reason: name, retryInMs: outcome.afterMs }, 'email batch not accepted; it will be sent again as it is');
       return 'postponed';
     }
-    const failed = await refuseBatch(prisma, batch, error, adminAlert);
-    for (const email of failed) {
-      metrics.emailSent(email.kind, 'failed');
-      if (email.recipient !== ADMIN_RECIPIENT) metrics.adminAlerted(`email-${email.kind}-failed`);
-    }
-    logger.error({ ...context, status: statusCode, reason: name, failed: failed.length }, failed.length > 0 ? 'email refused by Resend; the admins are alerted' : 'email batch refused; its emails go again one by one');
+    const refused = await refuseBatch(prisma, batch, error, refusedAlert);
+    logger.error(
+      { ...context, status: statusCode, reason: name, failed: refused.failed.length },
+      refused.failed.length > 0 ? 'email refused by Resend; the admins are alerted' : 'email batch refused; its emails go again one by one',
+    );
+    await failed(refused);
     return 'refused';
+  }
+
+  async function expire(batch: ClaimedBatch): Promise<DrainStep> {
+    const hours = Math.floor((batch.maybeSentMsAgo ?? 0) / 3_600_000);
+    const error = `not sent again: a try may have reached Resend ${hours} h ago, and Resend keeps the batch's idempotency key 24 h, so another try could send it twice`;
+    const expired = await expireBatch(prisma, batch, error, (emails) => expiredAlert(batch, emails));
+    logger.error({ batchId: String(batch.id), emails: batch.emails.length, attempt: batch.attempts, maybeSentHoursAgo: hours }, 'email batch too old to send again; its emails failed and the admins are alerted');
+    await failed(expired);
+    return 'expired';
   }
 
   /**
@@ -118,7 +178,7 @@ export function createDrainStep(deps: EmailDrainerDeps) {
     await budget.take(signal);
     const batch = (await takeUnfinishedBatch(prisma, queue, leaseMs)) ?? (await claimNewBatch(prisma, queue, leaseMs));
     if (!batch) return 'raced'; // another worker took it; the slot goes unused
-    return send(batch);
+    return keyMayBeForgotten(batch.maybeSentMsAgo) ? expire(batch) : send(batch);
   };
 }
 

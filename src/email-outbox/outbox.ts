@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '@prisma/client';
+import { Prisma, type PrismaClient } from '@prisma/client';
 import { batchIdempotencyKey, MAX_BATCH_EMAILS, nextBatch, type BatchEmail } from '../domain/email-batches';
 
 /**
@@ -32,11 +32,23 @@ export interface ClaimedBatch {
   queue: string;
   idempotencyKey: string;
   attempts: number;
+  /** When an earlier try may first have reached Resend, and how long ago (null: none did). */
+  maybeSentAt: Date | null;
+  maybeSentMsAgo: number | null;
   emails: ClaimedEmail[];
 }
 
 /** The recipient of an admin alert the drainer queues about an email that failed for good. */
 export const ADMIN_RECIPIENT = 'admin';
+
+/** An admin alert the drainer queues, before it is given its queue. */
+export type AdminAlertEmail = Omit<OutboxEmail, 'queue'>;
+
+/** The emails that failed for good, and the admin alerts queued about them. */
+export interface FailedEmails {
+  failed: ClaimedEmail[];
+  alerts: AdminAlertEmail[];
+}
 
 /** Queues emails; those already queued (same key), in any state, are left as they are. */
 export function enqueueEmails(prisma: PrismaClient, emails: readonly OutboxEmail[]) {
@@ -72,14 +84,18 @@ function claimed(row: EmailRow): ClaimedEmail {
 /**
  * Takes over the oldest unfinished batch whose sender's lease has run out (its worker crashed between
  * the send and the mark, or it waits for a retry), leased to this caller for `leaseMs`. It is sent
- * again as it is: same contents, same key, so Resend sends nothing twice within its 24 hours.
+ * again as it is: same contents, same key, so Resend sends nothing twice within its 24 hours. From
+ * now on this try may reach Resend: `maybeSentAt` is set unless an earlier try set it already.
  */
 export async function takeUnfinishedBatch(prisma: PrismaClient, queue: string, leaseMs: number): Promise<ClaimedBatch | null> {
-  const [batch] = await prisma.$queryRaw<Array<{ id: bigint; queue: string; idempotencyKey: string; attempts: number }>>`
-    UPDATE "EmailBatch" SET "leaseUntil" = now() + ${leaseMs} * interval '1 millisecond', "attempts" = "attempts" + 1
-    WHERE "id" = (SELECT "id" FROM "EmailBatch" WHERE "queue" = ${queue} AND "sentAt" IS NULL AND "failedAt" IS NULL AND "leaseUntil" < now()
-                  ORDER BY "id" LIMIT 1 FOR UPDATE SKIP LOCKED)
-    RETURNING "id", "queue", "idempotencyKey", "attempts"`;
+  const [batch] = await prisma.$queryRaw<Array<{ id: bigint; queue: string; idempotencyKey: string; attempts: number; maybeSentAt: Date | null; maybeSentMsAgo: number | null }>>`
+    UPDATE "EmailBatch" AS batch
+    SET "leaseUntil" = now() + ${leaseMs} * interval '1 millisecond', "attempts" = batch."attempts" + 1, "maybeSentAt" = COALESCE(before."maybeSentAt", now())
+    FROM (SELECT "id", "maybeSentAt" FROM "EmailBatch" WHERE "queue" = ${queue} AND "sentAt" IS NULL AND "failedAt" IS NULL AND "leaseUntil" < now()
+          ORDER BY "id" LIMIT 1 FOR UPDATE SKIP LOCKED) AS before
+    WHERE batch."id" = before."id"
+    RETURNING batch."id", batch."queue", batch."idempotencyKey", batch."attempts", before."maybeSentAt",
+              (EXTRACT(EPOCH FROM now() - before."maybeSentAt") * 1000)::float8 AS "maybeSentMsAgo"`;
   if (!batch) return null;
   const rows = await prisma.emailOutbox.findMany({ where: { batchId: batch.id }, orderBy: { id: 'asc' } });
   return { ...batch, emails: rows.map(claimed) };
@@ -87,8 +103,8 @@ export async function takeUnfinishedBatch(prisma: PrismaClient, queue: string, l
 
 /**
  * Makes a new batch of the oldest queued emails (at most 100), leased to this caller for `leaseMs`,
- * in one transaction: from then on its contents and key are fixed, whatever happens to the sender.
- * Null when another worker took them first.
+ * in one transaction: from then on its contents and key are fixed, whatever happens to the sender,
+ * and it may reach Resend (`maybeSentAt`). Null when another worker took them first.
  */
 export async function claimNewBatch(prisma: PrismaClient, queue: string, leaseMs: number): Promise<ClaimedBatch | null> {
   return prisma.$transaction(async (tx) => {
@@ -99,11 +115,11 @@ export async function claimNewBatch(prisma: PrismaClient, queue: string, leaseMs
     if (emails.length === 0) return null;
     const idempotencyKey = batchIdempotencyKey(emails);
     const [batch] = await tx.$queryRaw<Array<{ id: bigint; attempts: number }>>`
-      INSERT INTO "EmailBatch" ("queue", "idempotencyKey", "leaseUntil", "attempts")
-      VALUES (${queue}, ${idempotencyKey}, now() + ${leaseMs} * interval '1 millisecond', 1) RETURNING "id", "attempts"`;
+      INSERT INTO "EmailBatch" ("queue", "idempotencyKey", "leaseUntil", "attempts", "maybeSentAt")
+      VALUES (${queue}, ${idempotencyKey}, now() + ${leaseMs} * interval '1 millisecond', 1, now()) RETURNING "id", "attempts"`;
     if (!batch) throw new Error('the email batch was not inserted');
     await tx.emailOutbox.updateMany({ where: { id: { in: emails.map((email) => email.id) } }, data: { status: 'SENDING', batchId: batch.id } });
-    return { id: batch.id, queue, idempotencyKey, attempts: batch.attempts, emails };
+    return { id: batch.id, queue, idempotencyKey, attempts: batch.attempts, maybeSentAt: null, maybeSentMsAgo: null, emails };
   });
 }
 
@@ -135,36 +151,58 @@ export async function markBatchSent(prisma: PrismaClient, batch: ClaimedBatch, r
   ]);
 }
 
-/** The batch is to be sent again, as it is, no sooner than `afterMs` from now (by whichever worker). */
-export async function postponeBatch(prisma: PrismaClient, batchId: bigint, afterMs: number, error: string): Promise<void> {
-  await prisma.$executeRaw`
-    UPDATE "EmailBatch" SET "leaseUntil" = now() + ${afterMs} * interval '1 millisecond', "lastError" = ${error} WHERE "id" = ${batchId}`;
+/**
+ * The batch is to be sent again, as it is, no sooner than `afterMs` from now (by whichever worker).
+ * When Resend certainly did not take this try, `maybeSentAt` goes back to what earlier tries left.
+ */
+export async function postponeBatch(prisma: PrismaClient, batch: ClaimedBatch, afterMs: number, error: string, mayHaveSent: boolean): Promise<void> {
+  const leaseUntil = Prisma.sql`now() + ${afterMs} * interval '1 millisecond'`;
+  await (mayHaveSent
+    ? prisma.$executeRaw`UPDATE "EmailBatch" SET "leaseUntil" = ${leaseUntil}, "lastError" = ${error} WHERE "id" = ${batch.id}`
+    : prisma.$executeRaw`UPDATE "EmailBatch" SET "leaseUntil" = ${leaseUntil}, "lastError" = ${error}, "maybeSentAt" = ${batch.maybeSentAt} WHERE "id" = ${batch.id}`);
 }
 
 /**
  * Resend refused the batch's payload (nothing of it was sent). A batch of several emails is taken
- * apart: each is queued again to go alone, so only the bad one fails. A lone email fails for good:
- * FAILED, audited `EMAIL_FAILED`, and an admin alert queued (unless it was one itself). Returns the
- * emails that failed.
+ * apart: each is queued again to go alone, so only the bad one fails. A lone email fails for good
+ * (`failBatch`), with an admin alert unless it was one itself.
  */
 export async function refuseBatch(
   prisma: PrismaClient,
   batch: ClaimedBatch,
   error: string,
-  adminAlert: (email: ClaimedEmail) => Omit<OutboxEmail, 'queue'>,
-): Promise<ClaimedEmail[]> {
-  const closeBatch = prisma.emailBatch.update({ where: { id: batch.id }, data: { failedAt: new Date(), lastError: error } });
+  adminAlert: (email: ClaimedEmail) => AdminAlertEmail,
+): Promise<FailedEmails> {
   if (batch.emails.length > 1) {
     await prisma.$transaction([
       prisma.emailOutbox.updateMany({ where: { batchId: batch.id }, data: { status: 'QUEUED', alone: true, batchId: null } }),
-      closeBatch,
+      prisma.emailBatch.update({ where: { id: batch.id }, data: { failedAt: new Date(), lastError: error } }),
     ]);
-    return [];
+    return { failed: [], alerts: [] };
   }
-  const alerts = batch.emails.filter((email) => email.recipient !== ADMIN_RECIPIENT).map((email) => ({ ...adminAlert(email), queue: batch.queue }));
+  return failBatch(prisma, batch, error, batch.emails.filter((email) => email.recipient !== ADMIN_RECIPIENT).map(adminAlert));
+}
+
+/**
+ * A batch that may have reached Resend longer ago than Resend remembers its key (`keyMayBeForgotten`):
+ * sent again, its emails could go twice, so they fail for good instead, with one admin alert for the
+ * batch (none when it held only admin alerts).
+ */
+export async function expireBatch(
+  prisma: PrismaClient,
+  batch: ClaimedBatch,
+  error: string,
+  adminAlert: (emails: readonly ClaimedEmail[]) => AdminAlertEmail,
+): Promise<FailedEmails> {
+  const recipients = batch.emails.filter((email) => email.recipient !== ADMIN_RECIPIENT);
+  return failBatch(prisma, batch, error, recipients.length > 0 ? [adminAlert(recipients)] : []);
+}
+
+/** The batch's emails fail for good, in one transaction: FAILED with `error`, audited `EMAIL_FAILED`, and `alerts` queued. */
+async function failBatch(prisma: PrismaClient, batch: ClaimedBatch, error: string, alerts: AdminAlertEmail[]): Promise<FailedEmails> {
   await prisma.$transaction([
     prisma.emailOutbox.updateMany({ where: { batchId: batch.id }, data: { status: 'FAILED', error } }),
-    closeBatch,
+    prisma.emailBatch.update({ where: { id: batch.id }, data: { failedAt: new Date(), lastError: error } }),
     prisma.meetingAuditEvent.createMany({
       data: batch.emails.map((email) => ({
         sessionId: email.sessionId,
@@ -177,7 +215,7 @@ export async function refuseBatch(
       })),
       skipDuplicates: true,
     }),
-    enqueueEmails(prisma, alerts),
+    enqueueEmails(prisma, alerts.map((alert) => ({ ...alert, queue: batch.queue }))),
   ]);
-  return batch.emails;
+  return { failed: batch.emails, alerts };
 }

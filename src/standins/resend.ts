@@ -33,7 +33,12 @@ export interface ResendStandin extends StandinServer {
   rateLimited(): number;
   /** The team's rate limit from now on (`Infinity`: none). */
   setRequestsPerSecond(perSecond: number): void;
+  /** Makes every idempotency key seen so far `ms` older: past 24 hours, Resend has forgotten it. */
+  ageIdempotencyKeys(ms: number): void;
 }
+
+/** How long Resend remembers an idempotency key and its answer. */
+const KEY_RETENTION_MS = 24 * 60 * 60 * 1_000;
 
 export function resendError(statusCode: number, name: string, message: string) {
   return { statusCode, name, message };
@@ -89,7 +94,7 @@ export async function startResendStandin(
   options: { port?: number; host?: string; latencyMs?: number; requestsPerSecond?: number } = {},
 ): Promise<ResendStandin> {
   const sent: SentEmail[] = [];
-  const byKey = new Map<string, { digest: string; answer: unknown }>();
+  const byKey = new Map<string, { digest: string; answer: unknown; storedAt: number }>();
   const inFlightKeys = new Set<string>();
   let requestsPerSecond = options.requestsPerSecond ?? Infinity;
   // The team's rate as a token bucket of one second's requests, refilled continuously: a burst beyond
@@ -115,10 +120,10 @@ export async function startResendStandin(
     return undefined;
   }
 
-  /** The earlier answer to this key, or a 409 when the payload differs; undefined when it is new. */
+  /** The earlier answer to this key, or a 409 when the payload differs; undefined when it is new or forgotten. */
   function earlierAnswer(key: string | undefined, digest: string): Answer | undefined {
     const earlier = key === undefined ? undefined : byKey.get(key);
-    if (!earlier) return undefined;
+    if (!earlier || Date.now() - earlier.storedAt >= KEY_RETENTION_MS) return undefined;
     if (earlier.digest !== digest) {
       return {
         status: 409,
@@ -143,7 +148,7 @@ export async function startResendStandin(
     const earlier = earlierAnswer(key, digest);
     if (earlier) return earlier;
     const id = randomUUID();
-    if (key) byKey.set(key, { digest, answer: { id } });
+    if (key) byKey.set(key, { digest, answer: { id }, storedAt: Date.now() });
     record(email, id, key);
     return { status: 200, body: { id }, wrote: true };
   }
@@ -177,7 +182,7 @@ export async function startResendStandin(
       record(email, id, email.headers[ENTITY_REF_HEADER] ?? key, key);
       return { id };
     });
-    if (key) byKey.set(key, { digest, answer: { data } });
+    if (key) byKey.set(key, { digest, answer: { data }, storedAt: Date.now() });
     return { status: 200, body: { data }, wrote: true };
   }
 
@@ -228,6 +233,9 @@ export async function startResendStandin(
     setRequestsPerSecond: (perSecond: number) => {
       requestsPerSecond = perSecond;
       bucket = { tokens: perSecond, at: Date.now() };
+    },
+    ageIdempotencyKeys: (ms: number) => {
+      for (const stored of byKey.values()) stored.storedAt -= ms;
     },
   });
 }

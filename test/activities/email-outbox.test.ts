@@ -11,6 +11,7 @@ import { createDrainStep, type DrainStep } from '../../src/email-outbox/drainer'
 import { claimNewBatch, enqueueEmails } from '../../src/email-outbox/outbox';
 import { createLogger } from '../../src/logging';
 import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
+import { startSlackWebhookStandin, type SlackWebhookStandin } from '../../src/standins/slack';
 import { TEST_DATABASE_URL } from '../support/env';
 import { seedSession } from '../support/sessions';
 
@@ -23,16 +24,18 @@ const logger = createLogger('email-outbox');
 logger.level = 'silent';
 const unlimited = sharedRateBudget(prisma, 'resend-unlimited', Infinity);
 let resend: ResendStandin;
+let slack: SlackWebhookStandin;
 let queue: string;
 
 beforeAll(async () => {
-  resend = await startResendStandin();
+  [resend, slack] = await Promise.all([startResendStandin(), startSlackWebhookStandin()]);
 });
 afterAll(async () => {
-  await Promise.all([resend.close(), prisma.$disconnect()]);
+  await Promise.all([resend.close(), slack.close(), prisma.$disconnect()]);
 });
 beforeEach(() => {
   resend.reset();
+  slack.reset();
   queue = `outbox-test-${randomUUID()}`;
 });
 
@@ -41,7 +44,7 @@ function activities(budget: RateBudget = unlimited) {
   return { ...createNotificationActivities(deps), ...createSessionStoreActivities(deps) };
 }
 
-function drainer(options: { budget?: RateBudget; sendTimeoutMs?: number } = {}) {
+function drainer(options: { budget?: RateBudget; sendTimeoutMs?: number; slackWebhookUrl?: string } = {}) {
   return createDrainStep({
     prisma,
     queue,
@@ -49,6 +52,7 @@ function drainer(options: { budget?: RateBudget; sendTimeoutMs?: number } = {}) 
     budget: options.budget ?? unlimited,
     from: 'Sessions <sessions@example.com>',
     adminAlertEmail: 'ops@example.com',
+    slackWebhookUrl: options.slackWebhookUrl,
     logger,
     ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
   });
@@ -226,6 +230,86 @@ test('a refused batch (422) is taken apart: each email goes alone, one refused a
     ['EMAIL_SENT', 'student'],
     ['ADMIN_ALERTED', 'email'],
   ]);
+});
+
+test('when Resend refuses everything, the admin alerts about it are refused too, and reach Slack', async () => {
+  const sessionId = await activeSession();
+  await enqueue(sessionId, 'confirmation', 'g1');
+  resend.faults.add({ operation: 'batch', status: 422 }); // every request, e.g. an unverified sending domain
+
+  // The pair, then each alone; then the two alerts about them, together, then each alone.
+  expect(await drainAll(drainer({ slackWebhookUrl: slack.webhookUrl }))).toEqual(Array(6).fill('refused'));
+  const rows = await prisma.emailOutbox.findMany({ where: { queue }, orderBy: { id: 'asc' } });
+  expect(rows.map((row) => [row.recipient, row.status])).toEqual([
+    ['teacher', 'FAILED'],
+    ['student', 'FAILED'],
+    ['admin', 'FAILED'],
+    ['admin', 'FAILED'],
+  ]);
+  expect(slack.messages().map((message) => message.text)).toEqual([
+    `The confirmation email to the teacher could not be sent: Resend refused it\nSession: ${sessionId}`,
+    `The confirmation email to the student could not be sent: Resend refused it\nSession: ${sessionId}`,
+  ]);
+  expect(await prisma.meetingAuditEvent.count({ where: { sessionId, action: 'ADMIN_ALERTED', detail: { path: ['channel'], equals: 'slack' } } })).toBe(2);
+});
+
+const HOUR_MS = 3_600_000;
+/** A day passes for the outbox's unfinished batches (leases run out) and for Resend's memory of keys. */
+async function aDayLater(): Promise<void> {
+  await prisma.$executeRaw`UPDATE "EmailBatch" SET "createdAt" = "createdAt" - interval '24 hours', "maybeSentAt" = "maybeSentAt" - interval '24 hours', "leaseUntil" = 'epoch' WHERE "queue" = ${queue} AND "sentAt" IS NULL`;
+  resend.ageIdempotencyKeys(24 * HOUR_MS);
+}
+
+test('a batch that may have reached Resend over 23 h ago is not sent again under its forgotten key: its emails fail, audited, and the admins are told once', async () => {
+  const sessionId = await activeSession();
+  await enqueue(sessionId, 'confirmation', 'g1');
+  resend.faults.add({ operation: 'batch', dropResponseAfterWrite: true }); // Resend takes every batch; no answer comes back
+  const step = drainer({ slackWebhookUrl: slack.webhookUrl });
+
+  expect(await step()).toBe('postponed');
+  expect(sentOf(sessionId)).toHaveLength(2); // they did go out
+  const batch = await prisma.emailBatch.findFirstOrThrow({ where: { queue } });
+  expect(batch.maybeSentAt).toEqual(expect.any(Date));
+  await aDayLater(); // say Resend was unreachable all day; now its answers come back again
+  resend.faults.clear();
+
+  expect(await drainAll(step)).toEqual(['expired', 'sent']);
+  expect(sentOf(sessionId)).toHaveLength(2); // sent again, Resend would have sent both a second time
+  const rows = await prisma.emailOutbox.findMany({ where: { queue }, orderBy: { id: 'asc' } });
+  expect(rows.map((row) => [row.recipient, row.status])).toEqual([
+    ['teacher', 'FAILED'],
+    ['student', 'FAILED'],
+    ['admin', 'SENT'],
+  ]);
+  expect(rows[0]?.error).toBe("not sent again: a try may have reached Resend 24 h ago, and Resend keeps the batch's idempotency key 24 h, so another try could send it twice");
+  const alert = resend.emails().find((email) => email.to.includes('ops@example.com'));
+  expect(alert?.subject).toBe('[session-meetings] 2 emails may not have reached their recipients: Resend never answered for certain, and they cannot be sent again safely');
+  expect(alert?.text).toContain(`- the confirmation email to the teacher of session ${sessionId}`);
+  expect(slack.messages().map((message) => message.text)).toEqual([alert?.text]);
+  const audits = await prisma.meetingAuditEvent.findMany({ where: { sessionId, action: { in: ['EMAIL_FAILED', 'EMAIL_SENT', 'ADMIN_ALERTED'] } }, orderBy: { id: 'asc' } });
+  expect(audits.map((row) => [row.action, (row.detail as { recipient?: string; channel?: string }).recipient ?? (row.detail as { channel?: string }).channel])).toEqual([
+    ['EMAIL_FAILED', 'teacher'],
+    ['EMAIL_FAILED', 'student'],
+    ['ADMIN_ALERTED', 'slack'],
+    ['ADMIN_ALERTED', 'email'],
+  ]);
+});
+
+test('a batch Resend only declined (429, a wrong key) is sent a day later all the same: its key was never taken', async () => {
+  const sessionId = await activeSession();
+  await enqueue(sessionId, 'confirmation', 'g1');
+  resend.faults.add({ operation: 'batch', status: 429, times: 1 });
+  resend.faults.add({ operation: 'batch', status: 401, times: 1 });
+  const step = drainer();
+
+  expect(await step()).toBe('postponed');
+  await expireLeases();
+  expect(await step()).toBe('postponed');
+  expect(await prisma.emailBatch.findFirstOrThrow({ where: { queue } })).toMatchObject({ attempts: 2, maybeSentAt: null });
+  await aDayLater();
+
+  expect(await drainAll(step)).toEqual(['sent']);
+  expect(sentOf(sessionId)).toHaveLength(2);
 });
 
 test('the shared budget keeps requests under Resend\'s rate: no 429 where the same requests without it get some', async () => {

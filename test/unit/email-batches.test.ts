@@ -1,4 +1,4 @@
-import { batchIdempotencyKey, batchOutcome, MAX_BATCH_EMAILS, nextBatch } from '../../src/domain/email-batches';
+import { batchIdempotencyKey, batchOutcome, keyMayBeForgotten, MAX_BATCH_EMAILS, nextBatch, RESEND_KEY_SAFE_MS } from '../../src/domain/email-batches';
 
 const email = (key: string) => ({ key, from: 'a@example.com', to: 'b@example.com', subject: 'Hi', text: 'hello', html: '<p>hello</p>' });
 
@@ -19,11 +19,21 @@ test('the next batch: the oldest emails up to 100, stopping before one that must
 });
 
 test('Resend errors: outages, rate limits, a wrong key and an in-flight key retry later; a refused payload fails', () => {
-  expect(batchOutcome(null, undefined, 1)).toEqual({ kind: 'retry', afterMs: 1_000 });
-  expect(batchOutcome(429, 'rate_limit_exceeded', 3)).toEqual({ kind: 'retry', afterMs: 4_000 });
-  expect(batchOutcome(503, 'application_error', 20)).toEqual({ kind: 'retry', afterMs: 60_000 });
-  expect(batchOutcome(401, 'missing_api_key', 1)).toMatchObject({ kind: 'retry' });
-  expect(batchOutcome(409, 'concurrent_idempotent_requests', 5)).toEqual({ kind: 'retry', afterMs: 1_000 });
+  expect(batchOutcome(null, undefined, 1)).toEqual({ kind: 'retry', afterMs: 1_000, mayHaveSent: true });
+  expect(batchOutcome(429, 'rate_limit_exceeded', 3)).toEqual({ kind: 'retry', afterMs: 4_000, mayHaveSent: false });
+  expect(batchOutcome(503, 'application_error', 20)).toEqual({ kind: 'retry', afterMs: 60_000, mayHaveSent: true });
+  expect(batchOutcome(401, 'missing_api_key', 1)).toMatchObject({ kind: 'retry', mayHaveSent: false });
+  expect(batchOutcome(409, 'concurrent_idempotent_requests', 5)).toEqual({ kind: 'retry', afterMs: 1_000, mayHaveSent: true });
   expect(batchOutcome(409, 'invalid_idempotent_request', 1)).toEqual({ kind: 'refused' });
   expect(batchOutcome(422, 'validation_error', 1)).toEqual({ kind: 'refused' });
+});
+
+test('a batch that may have reached Resend goes again under its key only within 23 h of that try; one that never did, at any age', () => {
+  const hour = 3_600_000;
+  expect(RESEND_KEY_SAFE_MS).toBe(23 * hour); // an hour inside Resend's 24, for clocks
+  expect(keyMayBeForgotten(null)).toBe(false);
+  expect(keyMayBeForgotten(0)).toBe(false);
+  expect(keyMayBeForgotten(23 * hour - 1)).toBe(false);
+  expect(keyMayBeForgotten(23 * hour)).toBe(true);
+  expect(keyMayBeForgotten(30 * 24 * hour)).toBe(true);
 });
