@@ -54,7 +54,7 @@ export interface WorkerConfig {
   temporal: TemporalConfig;
   google: GoogleConfig;
   resend: { apiKey: string; baseUrl: string | undefined; requestsPerSecond: number };
-  email: { from: string; adminAlertEmail: string; slackWebhookUrl: string | undefined };
+  email: { from: string; adminAlertEmail: string; slackWebhookUrl: string | undefined; outboxRetentionMs: number };
   meeting: MeetingPolicy;
   health: HealthMonitorConfig;
   limits: WorkerLimits;
@@ -156,10 +156,14 @@ const resend = section({
   requestsPerSecond: ['RESEND_REQUESTS_PER_SECOND', numberWhere(2, (n) => n > 0 && Number.isFinite(n), 'must be a positive number')],
 });
 
+const DAY_MS = 24 * 60 * 60 * 1_000;
+
 const email = section({
   from: ['EMAIL_FROM', mailbox()],
   adminAlertEmail: ['ADMIN_ALERT_EMAIL', mailbox()],
   slackWebhookUrl: ['SLACK_WEBHOOK_URL', httpUrl()],
+  // A finished email's row is what keeps it from being queued twice; Resend's own keys last a day.
+  outboxRetentionMs: ['EMAIL_OUTBOX_RETENTION', duration('30d').refine((ms) => ms >= DAY_MS, { error: 'must be at least 1d' })],
 });
 
 const meeting = section({

@@ -14,6 +14,7 @@ import {
   markBatchSent,
   outboxHasWork,
   postponeBatch,
+  pruneOutbox,
   refuseBatch,
   takeUnfinishedBatch,
   type AdminAlertEmail,
@@ -182,10 +183,16 @@ export function createDrainStep(deps: EmailDrainerDeps) {
   };
 }
 
-/** Starts the drainer loop; it runs until `stop()`. */
-export function startEmailDrainer(deps: EmailDrainerDeps): EmailDrainer {
+const PRUNE_EVERY_MS = 60 * 60 * 1_000;
+
+/**
+ * Starts the drainer loop; it runs until `stop()`. At start and hourly it also deletes finished emails
+ * older than `retentionMs` (EMAIL_OUTBOX_RETENTION).
+ */
+export function startEmailDrainer(deps: EmailDrainerDeps & { retentionMs: number }): EmailDrainer {
   const idlePollMs = deps.idlePollMs ?? 500;
   const drainStep = createDrainStep(deps);
+  let pruneAt = Date.now();
   const stopping = new AbortController();
   let nap: AbortController | undefined;
 
@@ -198,6 +205,11 @@ export function startEmailDrainer(deps: EmailDrainerDeps): EmailDrainer {
   const running = (async () => {
     while (!stopping.signal.aborted) {
       try {
+        if (Date.now() >= pruneAt) {
+          pruneAt = Date.now() + PRUNE_EVERY_MS;
+          const pruned = await pruneOutbox(deps.prisma, deps.queue, deps.retentionMs);
+          if (pruned > 0) deps.logger.info({ pruned }, 'finished emails past their retention deleted from the outbox');
+        }
         const step = await drainStep(stopping.signal);
         if (step === 'idle') await rest(idlePollMs);
       } catch (error) {

@@ -136,6 +136,30 @@ function sentAudit(email: ClaimedEmail, resendId: string): Prisma.MeetingAuditEv
   };
 }
 
+/** How many finished emails one pruning statement deletes: short statements, short locks. */
+const PRUNE_CHUNK = 1_000;
+
+/**
+ * Deletes this queue's finished emails (SENT, VOIDED, FAILED) last changed more than `retentionMs`
+ * ago, a chunk a statement, then their finished batches. Queued and sending ones stay, however old;
+ * the audit rows (`EMAIL_SENT` with Resend's id) stay too. Returns how many emails were deleted.
+ */
+export async function pruneOutbox(prisma: PrismaClient, queue: string, retentionMs: number): Promise<number> {
+  const cutoff = Prisma.sql`now() - ${retentionMs} * interval '1 millisecond'`;
+  let pruned = 0;
+  for (;;) {
+    const deleted = await prisma.$executeRaw`
+      DELETE FROM "EmailOutbox" WHERE "id" IN (
+        SELECT "id" FROM "EmailOutbox" WHERE "queue" = ${queue} AND "status" IN ('SENT', 'VOIDED', 'FAILED') AND "updatedAt" < ${cutoff} LIMIT ${PRUNE_CHUNK})`;
+    pruned += deleted;
+    if (deleted < PRUNE_CHUNK) break;
+  }
+  await prisma.$executeRaw`
+    DELETE FROM "EmailBatch" AS batch WHERE "queue" = ${queue} AND COALESCE("sentAt", "failedAt") < ${cutoff}
+      AND NOT EXISTS (SELECT 1 FROM "EmailOutbox" AS email WHERE email."batchId" = batch."id")`;
+  return pruned;
+}
+
 /** Resend accepted the batch: its emails are SENT with Resend's ids (in the batch's order) and audited. */
 export async function markBatchSent(prisma: PrismaClient, batch: ClaimedBatch, resendIds: readonly string[]): Promise<void> {
   if (resendIds.length !== batch.emails.length) throw new Error(`Resend answered ${resendIds.length} ids for a batch of ${batch.emails.length}`);

@@ -48,7 +48,7 @@ export async function runWorkerFromConfig(
     const resend = createResendClient(config.resend);
     const resendBudget = sharedRateBudget(prisma, 'resend', config.resend.requestsPerSecond);
     const email = config.email;
-    drainer = startEmailDrainer({ prisma, queue: config.temporal.taskQueue, resend, budget: resendBudget, from: email.from, adminAlertEmail: email.adminAlertEmail, slackWebhookUrl: email.slackWebhookUrl, logger: createLogger('email-outbox'), metrics: metrics?.recorder });
+    drainer = startEmailDrainer({ prisma, queue: config.temporal.taskQueue, resend, budget: resendBudget, from: email.from, adminAlertEmail: email.adminAlertEmail, slackWebhookUrl: email.slackWebhookUrl, retentionMs: email.outboxRetentionMs, logger: createLogger('email-outbox'), metrics: metrics?.recorder });
     const workers = await createSessionMeetingWorkers({
       connection,
       client,

@@ -1,5 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
+import { Prisma } from '@prisma/client';
 import { randomUUID } from 'node:crypto';
 import { sharedRateBudget, type RateBudget } from '../../src/adapters/rate-budget';
 import { createPrismaClient } from '../../src/adapters/database';
@@ -7,8 +8,8 @@ import { createResendClient } from '../../src/adapters/resend';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { createSessionStoreActivities } from '../../src/activities/session-store';
 import { batchPayload } from '../../src/domain/email-batches';
-import { createDrainStep, type DrainStep } from '../../src/email-outbox/drainer';
-import { claimNewBatch, enqueueEmails } from '../../src/email-outbox/outbox';
+import { createDrainStep, startEmailDrainer, type DrainStep } from '../../src/email-outbox/drainer';
+import { claimNewBatch, enqueueEmails, pruneOutbox } from '../../src/email-outbox/outbox';
 import { createLogger } from '../../src/logging';
 import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
 import { startSlackWebhookStandin, type SlackWebhookStandin } from '../../src/standins/slack';
@@ -44,8 +45,8 @@ function activities(budget: RateBudget = unlimited) {
   return { ...createNotificationActivities(deps), ...createSessionStoreActivities(deps) };
 }
 
-function drainer(options: { budget?: RateBudget; sendTimeoutMs?: number; slackWebhookUrl?: string } = {}) {
-  return createDrainStep({
+function drainerDeps(options: { budget?: RateBudget; sendTimeoutMs?: number; slackWebhookUrl?: string } = {}) {
+  return {
     prisma,
     queue,
     resend: createResendClient({ apiKey: 're_test_key', baseUrl: resend.url }),
@@ -55,8 +56,10 @@ function drainer(options: { budget?: RateBudget; sendTimeoutMs?: number; slackWe
     slackWebhookUrl: options.slackWebhookUrl,
     logger,
     ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
-  });
+  };
 }
+
+const drainer = (options: Parameters<typeof drainerDeps>[0] = {}) => createDrainStep(drainerDeps(options));
 
 /** Runs drain steps until the outbox is idle; the steps taken. */
 async function drainAll(step: () => Promise<DrainStep>): Promise<DrainStep[]> {
@@ -310,6 +313,52 @@ test('a batch Resend only declined (429, a wrong key) is sent a day later all th
 
   expect(await drainAll(step)).toEqual(['sent']);
   expect(sentOf(sessionId)).toHaveLength(2);
+});
+
+test('finished emails past their retention are deleted with their batches; queued ones, newer ones and the audit rows stay', async () => {
+  const old = await activeSession();
+  const recent = await activeSession();
+  const waiting = await activeSession();
+  await enqueue(old, 'confirmation', 'g1');
+  await enqueue(recent, 'confirmation', 'g1');
+  expect(await drainAll(drainer())).toEqual(['sent']);
+  await enqueue(old, 'reminder-24h', 's1', '21');
+  await inActivity(old, '20').run(activities().recordMeetingChange, old, { kind: 'cancelled' as const, actor: 'ops', reason: null }); // voids it
+  await enqueue(waiting, 'reminder-24h', 's1');
+  const monthAgo = Prisma.sql`now() - interval '31 days'`;
+  await prisma.$executeRaw`UPDATE "EmailOutbox" SET "updatedAt" = ${monthAgo} WHERE "sessionId" IN (${old}, ${waiting})`;
+  await prisma.$executeRaw`UPDATE "EmailBatch" SET "sentAt" = ${monthAgo} WHERE "queue" = ${queue}`;
+  const [batch] = await prisma.emailBatch.findMany({ where: { queue } });
+
+  expect(await pruneOutbox(prisma, queue, 30 * 86_400_000)).toBe(4); // old's two sent, two voided
+  const left = await prisma.emailOutbox.findMany({ where: { queue }, orderBy: { id: 'asc' }, select: { sessionId: true, status: true } });
+  expect(left).toEqual([
+    { sessionId: recent, status: 'SENT' },
+    { sessionId: recent, status: 'SENT' },
+    { sessionId: waiting, status: 'QUEUED' },
+    { sessionId: waiting, status: 'QUEUED' },
+  ]);
+  // The batch still carries recent's emails; it goes once they do.
+  expect(await prisma.emailBatch.count({ where: { id: batch?.id } })).toBe(1);
+  expect(await prisma.meetingAuditEvent.count({ where: { sessionId: old, action: 'EMAIL_SENT' } })).toBe(2);
+  expect(await pruneOutbox(prisma, queue, 30 * 86_400_000)).toBe(0);
+  await prisma.$executeRaw`UPDATE "EmailOutbox" SET "updatedAt" = ${monthAgo} WHERE "sessionId" = ${recent}`;
+  expect(await pruneOutbox(prisma, queue, 30 * 86_400_000)).toBe(2);
+  expect(await prisma.emailBatch.count({ where: { queue } })).toBe(0);
+});
+
+test('a running drainer prunes as it starts', async () => {
+  const sessionId = await activeSession();
+  await enqueue(sessionId, 'confirmation', 'g1');
+  expect(await drainAll(drainer())).toEqual(['sent']);
+  await prisma.$executeRaw`UPDATE "EmailOutbox" SET "updatedAt" = now() - interval '2 days' WHERE "queue" = ${queue}`;
+  const running = startEmailDrainer({ ...drainerDeps(), retentionMs: 86_400_000 });
+  try {
+    for (let i = 0; i < 50 && (await prisma.emailOutbox.count({ where: { queue } })) > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await prisma.emailOutbox.count({ where: { queue } })).toBe(0);
+  } finally {
+    await running.stop();
+  }
 });
 
 test('the shared budget keeps requests under Resend\'s rate: no 429 where the same requests without it get some', async () => {

@@ -86,7 +86,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // Test files share one database and its `resend` budget; unlimited unless a test asks.
   const resendBudget = sharedRateBudget(prisma, `resend-${taskQueue}`, options.resendRequestsPerSecond ?? Infinity);
   const from = 'Sessions <sessions@example.com>';
-  const drainer = startEmailDrainer({ prisma, queue: taskQueue, resend: resendClient, budget: resendBudget, from, adminAlertEmail: ADMIN_EMAIL, logger: quietLogger, idlePollMs: 100 });
+  const drainer = startEmailDrainer({ prisma, queue: taskQueue, resend: resendClient, budget: resendBudget, from, adminAlertEmail: ADMIN_EMAIL, logger: quietLogger, idlePollMs: 100, retentionMs: 30 * 86_400_000 });
   const bundle = process.env.SESSION_MEETINGS_WORKFLOW_BUNDLE;
   const workers = await createSessionMeetingWorkers({
     connection: env.nativeConnection,
