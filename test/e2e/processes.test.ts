@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startSlackWebhookStandin } from '../../src/standins/slack';
 import { useHarness } from '../support/harness';
 import { TEST_DATABASE_URL } from '../support/env';
 import { runEntry, spawnEntry } from '../support/processes';
@@ -63,6 +64,36 @@ test('book with the CLI, the worker process makes the link, status shows it, SIG
   expect(stopped.stdout).toContain('"msg":"worker stopped"');
   expect(stopped.stdout).toContain('DRAINED');
   expect(stopped.stdout + stopped.stderr).not.toContain('re_process_test');
+}, 90_000);
+
+test('the worker process prunes its outbox at start, and when Resend refuses every email its alerts reach Slack', async () => {
+  const slack = await startSlackWebhookStandin();
+  const queue = `processes-outbox-${randomUUID()}`;
+  const aged = await h.prisma.emailOutbox.create({
+    data: { queue, sessionId: null, kind: 'admin-alert', occurrence: 'x', recipient: 'admin', key: `aged-${randomUUID()}`, fromAddress: 'a@example.com', toAddress: 'b@example.com', subject: 's', text: 't', html: 'h', status: 'SENT' },
+  });
+  await h.prisma.$executeRaw`UPDATE "EmailOutbox" SET "updatedAt" = now() - interval '2 days' WHERE "id" = ${aged.id}`;
+  const worker = spawnEntry('src/worker/main.ts', [], { ...env, TEMPORAL_TASK_QUEUE: queue, SLACK_WEBHOOK_URL: slack.webhookUrl, EMAIL_OUTBOX_RETENTION: '1d' });
+  try {
+    await waitFor(async () => worker.output(), (out) => out.includes('worker started'), 30_000);
+    await waitFor(() => h.prisma.emailOutbox.count({ where: { id: aged.id } }), (left) => left === 0);
+
+    // Everything refused (an unverified domain, say): the pair, each alone, the two alerts together, each alone.
+    h.resend.faults.add({ operation: 'batch', status: 422, times: 6 });
+    const teacher = `t-${randomUUID().slice(0, 8)}@example.com`;
+    const booked = await runEntry('src/cli/main.ts', ['book', '--title', 'Refused', '--teacher-email', teacher, '--student-email', `s-${teacher}`, '--start', '+1d'], { ...env, TEMPORAL_TASK_QUEUE: queue });
+    const sessionId = booked.stdout.trim();
+    const messages = await waitFor(async () => slack.messages(), (received) => received.length >= 2, 30_000);
+    expect(messages.map((message) => message.text).sort()).toEqual([
+      `The confirmation email to the student could not be sent: Resend refused it\nSession: ${sessionId}`,
+      `The confirmation email to the teacher could not be sent: Resend refused it\nSession: ${sessionId}`,
+    ]);
+  } finally {
+    h.resend.faults.clear();
+    worker.child.kill('SIGTERM');
+    await worker.finished;
+    await slack.close();
+  }
 }, 90_000);
 
 test('a bad booking is refused with every problem named, and nothing is written', async () => {
