@@ -88,6 +88,15 @@ async function activeSession(): Promise<string> {
 const enqueue = (sessionId: string, kind: 'confirmation' | 'reminder-24h' | 'cancelled', occurrence: string, activityId?: string) =>
   inActivity(sessionId, activityId).run(activities().sendMeetingEmails, sessionId, kind, occurrence, 'https://meet.google.com/abc-defg-hij');
 
+/** The session's email audit rows in order: action, and the recipient or the alert's channel. */
+async function emailAudits(sessionId: string): Promise<Array<[string, string | undefined]>> {
+  const rows = await prisma.meetingAuditEvent.findMany({ where: { sessionId, action: { in: ['EMAIL_FAILED', 'EMAIL_SENT', 'ADMIN_ALERTED'] } }, orderBy: { id: 'asc' } });
+  return rows.map((row) => {
+    const detail = row.detail as { recipient?: string; channel?: string };
+    return [row.action, detail.recipient ?? detail.channel];
+  });
+}
+
 const expireLeases = () => prisma.emailBatch.updateMany({ where: { queue, sentAt: null, failedAt: null }, data: { leaseUntil: new Date(0) } });
 const sentOf = (sessionId: string) => resend.emails().filter((email) => email.idempotencyKey?.includes(`/${sessionId}/`));
 
@@ -227,8 +236,7 @@ test('a refused batch (422) is taken apart: each email goes alone, one refused a
   const alert = resend.emails().find((email) => email.to.includes('ops@example.com'));
   expect(alert?.subject).toBe('[session-meetings] The confirmation email to the teacher could not be sent: Resend refused it');
   expect(alert?.text).toContain(`Session: ${sessionId}`);
-  const audits = await prisma.meetingAuditEvent.findMany({ where: { sessionId, action: { in: ['EMAIL_FAILED', 'EMAIL_SENT', 'ADMIN_ALERTED'] } }, orderBy: { id: 'asc' } });
-  expect(audits.map((row) => [row.action, (row.detail as { recipient?: string; channel?: string }).recipient ?? (row.detail as { channel?: string }).channel])).toEqual([
+  expect(await emailAudits(sessionId)).toEqual([
     ['EMAIL_FAILED', 'teacher'],
     ['EMAIL_SENT', 'student'],
     ['ADMIN_ALERTED', 'email'],
@@ -289,8 +297,7 @@ test('a batch that may have reached Resend over 23 h ago is not sent again under
   expect(alert?.subject).toBe('[session-meetings] 2 emails may not have reached their recipients: Resend never answered for certain, and they cannot be sent again safely');
   expect(alert?.text).toContain(`- the confirmation email to the teacher of session ${sessionId}`);
   expect(slack.messages().map((message) => message.text)).toEqual([alert?.text]);
-  const audits = await prisma.meetingAuditEvent.findMany({ where: { sessionId, action: { in: ['EMAIL_FAILED', 'EMAIL_SENT', 'ADMIN_ALERTED'] } }, orderBy: { id: 'asc' } });
-  expect(audits.map((row) => [row.action, (row.detail as { recipient?: string; channel?: string }).recipient ?? (row.detail as { channel?: string }).channel])).toEqual([
+  expect(await emailAudits(sessionId)).toEqual([
     ['EMAIL_FAILED', 'teacher'],
     ['EMAIL_FAILED', 'student'],
     ['ADMIN_ALERTED', 'slack'],
