@@ -91,14 +91,14 @@ export function createDrainStep(deps: EmailDrainerDeps) {
     return adminAlert(about, [`The ${email.kind} email to the ${email.recipient} could not be sent: Resend refused it`, ...(email.sessionId ? [`Session: ${email.sessionId}`] : [])]);
   }
 
-  function expiredAlert(batch: ClaimedBatch, emails: readonly ClaimedEmail[]): AdminAlertEmail {
+  function expiredAlert(batch: ClaimedBatch, hoursAgo: number, emails: readonly ClaimedEmail[]): AdminAlertEmail {
     const sessions = new Set(emails.map((email) => email.sessionId));
     const [onlySession] = sessions.size === 1 ? sessions : [null];
     const about = { sessionId: onlySession ?? null, kind: 'email-batch-expired', occurrence: `b${batch.id}`, key: `session-meetings/alert/email-batch-expired/${batch.id}` };
     const listed = emails.slice(0, 20).map((email) => `- the ${email.kind} email to the ${email.recipient}${email.sessionId ? ` of session ${email.sessionId}` : ''}`);
     return adminAlert(about, [
       `${emails.length} ${emails.length === 1 ? 'email' : 'emails'} may not have reached their recipients: Resend never answered for certain, and they cannot be sent again safely`,
-      `Their batch may have reached Resend ${Math.floor((batch.maybeSentMsAgo ?? 0) / 3_600_000)} hours ago. Resend keeps its idempotency key 24 hours, so another try now could send each email twice.`,
+      `Their batch may have reached Resend ${hoursAgo} hours ago. Resend keeps its idempotency key 24 hours, so another try now could send each email twice.`,
       ...listed,
       ...(emails.length > listed.length ? [`- and ${emails.length - listed.length} more`] : []),
     ]);
@@ -164,7 +164,7 @@ export function createDrainStep(deps: EmailDrainerDeps) {
   async function expire(batch: ClaimedBatch): Promise<DrainStep> {
     const hours = Math.floor((batch.maybeSentMsAgo ?? 0) / 3_600_000);
     const error = `not sent again: a try may have reached Resend ${hours} h ago, and Resend keeps the batch's idempotency key 24 h, so another try could send it twice`;
-    const expired = await expireBatch(prisma, batch, error, (emails) => expiredAlert(batch, emails));
+    const expired = await expireBatch(prisma, batch, error, (emails) => expiredAlert(batch, hours, emails));
     logger.error({ batchId: String(batch.id), emails: batch.emails.length, attempt: batch.attempts, maybeSentHoursAgo: hours }, 'email batch too old to send again; its emails failed and the admins are alerted');
     await failed(expired);
     return 'expired';
