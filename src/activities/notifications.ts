@@ -5,7 +5,7 @@ import type { RateBudget } from '../adapters/rate-budget';
 import type { Resend } from '../adapters/resend';
 import { postToSlackWebhook } from '../adapters/slack';
 import { outageAlertKey } from '../domain/admin-alerts';
-import { emailIdempotencyKey, escapeHtml, renderMeetingEmail, type MeetingEmailKind } from '../domain/email-content';
+import { emailIdempotencyKey, emailUsefulUntil, escapeHtml, renderMeetingEmail, type MeetingEmailKind } from '../domain/email-content';
 import { enqueueEmails } from '../email-outbox/outbox';
 import { activityExecutionKey, auditedByEarlierTry, claimAlert, insertAudit } from './audit';
 import { loadSessionDetails } from './session-details';
@@ -141,6 +141,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
           occurrence,
           recipient: role,
           key: emailIdempotencyKey(sessionId, kind, occurrence, role),
+          sendBefore: emailUsefulUntil(kind, session),
           from,
           to: person.email,
           ...renderMeetingEmail(

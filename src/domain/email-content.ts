@@ -3,6 +3,14 @@ import { formatSessionTime } from './time-zones';
 export const MEETING_EMAIL_KINDS = ['confirmation', 'regenerated', 'rescheduled', 'reminder-24h', 'starting-soon', 'cancelled'] as const;
 export type MeetingEmailKind = (typeof MEETING_EMAIL_KINDS)[number];
 
+/**
+ * Until when an email about a session is worth sending: a link, a reminder or a new time is of no use
+ * once the session is over (sent after an outage, it would only confuse); a cancellation still informs.
+ */
+export function emailUsefulUntil(kind: MeetingEmailKind, session: { endTime: Date }): Date | null {
+  return kind === 'cancelled' ? null : session.endTime;
+}
+
 export interface EmailRecipient {
   role: 'teacher' | 'student';
   name: string;

@@ -15,6 +15,7 @@ import {
   outboxHasWork,
   postponeBatch,
   pruneOutbox,
+  voidOverdueEmails,
   refuseBatch,
   takeUnfinishedBatch,
   type AdminAlertEmail,
@@ -186,8 +187,8 @@ export function createDrainStep(deps: EmailDrainerDeps) {
 const PRUNE_EVERY_MS = 60 * 60 * 1_000;
 
 /**
- * Starts the drainer loop; it runs until `stop()`. At start and hourly it also deletes finished emails
- * older than `retentionMs` (EMAIL_OUTBOX_RETENTION).
+ * Starts the drainer loop; it runs until `stop()`. At start and hourly it also voids queued emails
+ * whose sessions are over, and deletes finished emails older than `retentionMs` (EMAIL_OUTBOX_RETENTION).
  */
 export function startEmailDrainer(deps: EmailDrainerDeps & { retentionMs: number }): EmailDrainer {
   const idlePollMs = deps.idlePollMs ?? 500;
@@ -207,6 +208,8 @@ export function startEmailDrainer(deps: EmailDrainerDeps & { retentionMs: number
       try {
         if (Date.now() >= pruneAt) {
           pruneAt = Date.now() + PRUNE_EVERY_MS;
+          const voided = await voidOverdueEmails(deps.prisma, deps.queue);
+          if (voided > 0) deps.logger.warn({ voided }, 'queued emails voided: their sessions were over before Resend could take them');
           const pruned = await pruneOutbox(deps.prisma, deps.queue, deps.retentionMs);
           if (pruned > 0) deps.logger.info({ pruned }, 'finished emails past their retention deleted from the outbox');
         }

@@ -17,6 +17,8 @@ export interface OutboxEmail extends BatchEmail {
   kind: string;
   occurrence: string;
   recipient: string;
+  /** After this it is voided rather than sent (`emailUsefulUntil`); absent or null: no limit. */
+  sendBefore?: Date | null;
 }
 
 export interface ClaimedEmail extends BatchEmail {
@@ -67,10 +69,13 @@ export function voidQueuedEmails(prisma: PrismaClient, sessionId: string) {
   return prisma.emailOutbox.updateMany({ where: { sessionId, status: 'QUEUED', kind: { not: 'cancelled' } }, data: { status: 'VOIDED' } });
 }
 
+/** A queued email not yet past its `sendBefore`. */
+const stillUseful = Prisma.sql`("sendBefore" IS NULL OR "sendBefore" > now())`;
+
 /** Whether there is work: emails waiting for a batch, or a batch whose sender's lease ran out. */
 export async function outboxHasWork(prisma: PrismaClient, queue: string): Promise<boolean> {
   const [row] = await prisma.$queryRaw<Array<{ work: boolean }>>`
-    SELECT EXISTS (SELECT 1 FROM "EmailOutbox" WHERE "queue" = ${queue} AND "status" = 'QUEUED')
+    SELECT EXISTS (SELECT 1 FROM "EmailOutbox" WHERE "queue" = ${queue} AND "status" = 'QUEUED' AND ${stillUseful})
         OR EXISTS (SELECT 1 FROM "EmailBatch" WHERE "queue" = ${queue} AND "sentAt" IS NULL AND "failedAt" IS NULL AND "leaseUntil" < now()) AS work`;
   return row?.work === true;
 }
@@ -104,13 +109,15 @@ export async function takeUnfinishedBatch(prisma: PrismaClient, queue: string, l
 /**
  * Makes a new batch of the oldest queued emails (at most 100), leased to this caller for `leaseMs`,
  * in one transaction: from then on its contents and key are fixed, whatever happens to the sender,
- * and it may reach Resend (`maybeSentAt`). Null when another worker took them first.
+ * and it may reach Resend (`maybeSentAt`). Emails past their `sendBefore` are left for
+ * `voidOverdueEmails`. Null when another worker took them first.
  */
 export async function claimNewBatch(prisma: PrismaClient, queue: string, leaseMs: number): Promise<ClaimedBatch | null> {
   return prisma.$transaction(async (tx) => {
     const oldest = await tx.$queryRaw<EmailRow[]>`
       SELECT "id", "sessionId", "kind", "occurrence", "recipient", "key", "fromAddress", "toAddress", "subject", "text", "html", "alone"
-      FROM "EmailOutbox" WHERE "queue" = ${queue} AND "status" = 'QUEUED' ORDER BY "id" LIMIT ${MAX_BATCH_EMAILS} FOR UPDATE SKIP LOCKED`;
+      FROM "EmailOutbox" WHERE "queue" = ${queue} AND "status" = 'QUEUED' AND ${stillUseful}
+      ORDER BY "id" LIMIT ${MAX_BATCH_EMAILS} FOR UPDATE SKIP LOCKED`;
     const emails = nextBatch(oldest).map(claimed);
     if (emails.length === 0) return null;
     const idempotencyKey = batchIdempotencyKey(emails);
@@ -134,6 +141,35 @@ function sentAudit(email: ClaimedEmail, resendId: string): Prisma.MeetingAuditEv
     detail: admin ? { kind: email.kind, occurrence: email.occurrence, channel: 'email', emailId: resendId } : { kind: email.kind, occurrence: email.occurrence, recipient: email.recipient, emailId: resendId },
     dedupeKey: `outbox/${email.key}/sent`,
   };
+}
+
+const OVERDUE = 'not sent: the session was over before Resend could take it';
+
+/**
+ * Voids this queue's queued emails past their `sendBefore`, each audited `EMAIL_SKIPPED` (the drain
+ * passes them by; this runs with the pruning). Emails already in a batch may have reached Resend and
+ * go out as they are. Returns how many were voided.
+ */
+export async function voidOverdueEmails(prisma: PrismaClient, queue: string): Promise<number> {
+  return prisma.$transaction(async (tx) => {
+    const overdue = await tx.$queryRaw<Array<{ sessionId: string | null; kind: string; occurrence: string; recipient: string; key: string }>>`
+      UPDATE "EmailOutbox" SET "status" = 'VOIDED', "error" = ${OVERDUE}, "updatedAt" = now()
+      WHERE "id" IN (SELECT "id" FROM "EmailOutbox" WHERE "queue" = ${queue} AND "status" = 'QUEUED' AND NOT ${stillUseful} FOR UPDATE SKIP LOCKED)
+      RETURNING "sessionId", "kind", "occurrence", "recipient", "key"`;
+    await tx.meetingAuditEvent.createMany({
+      data: overdue.map((email) => ({
+        sessionId: email.sessionId,
+        action: 'EMAIL_SKIPPED',
+        actor: 'system',
+        outcome: 'INFO' as const,
+        error: OVERDUE,
+        detail: { kind: email.kind, occurrence: email.occurrence, recipient: email.recipient },
+        dedupeKey: `outbox/${email.key}/skipped`,
+      })),
+      skipDuplicates: true,
+    });
+    return overdue.length;
+  });
 }
 
 /** How many finished emails one pruning statement deletes: short statements, short locks. */

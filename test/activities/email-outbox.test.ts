@@ -9,7 +9,7 @@ import { createNotificationActivities } from '../../src/activities/notifications
 import { createSessionStoreActivities } from '../../src/activities/session-store';
 import { batchPayload } from '../../src/domain/email-batches';
 import { createDrainStep, startEmailDrainer, type DrainStep } from '../../src/email-outbox/drainer';
-import { claimNewBatch, enqueueEmails, pruneOutbox } from '../../src/email-outbox/outbox';
+import { claimNewBatch, enqueueEmails, pruneOutbox, voidOverdueEmails } from '../../src/email-outbox/outbox';
 import { createLogger } from '../../src/logging';
 import { startResendStandin, type ResendStandin } from '../../src/standins/resend';
 import { startSlackWebhookStandin, type SlackWebhookStandin } from '../../src/standins/slack';
@@ -90,7 +90,7 @@ const enqueue = (sessionId: string, kind: 'confirmation' | 'reminder-24h' | 'can
 
 /** The session's email audit rows in order: action, and the recipient or the alert's channel. */
 async function emailAudits(sessionId: string): Promise<Array<[string, string | undefined]>> {
-  const rows = await prisma.meetingAuditEvent.findMany({ where: { sessionId, action: { in: ['EMAIL_FAILED', 'EMAIL_SENT', 'ADMIN_ALERTED'] } }, orderBy: { id: 'asc' } });
+  const rows = await prisma.meetingAuditEvent.findMany({ where: { sessionId, action: { in: ['EMAIL_FAILED', 'EMAIL_SENT', 'EMAIL_SKIPPED', 'ADMIN_ALERTED'] } }, orderBy: { id: 'asc' } });
   return rows.map((row) => {
     const detail = row.detail as { recipient?: string; channel?: string };
     return [row.action, detail.recipient ?? detail.channel];
@@ -320,6 +320,39 @@ test('a batch Resend only declined (429, a wrong key) is sent a day later all th
 
   expect(await drainAll(step)).toEqual(['sent']);
   expect(sentOf(sessionId)).toHaveLength(2);
+});
+
+test('emails still queued when their session is over are passed by and voided, not sent late; a cancellation still goes', async () => {
+  const sessionId = await activeSession();
+  const other = await activeSession();
+  await enqueue(sessionId, 'reminder-24h', 's1');
+  await enqueue(sessionId, 'cancelled', 'once', '21');
+  await enqueue(other, 'reminder-24h', 's1', '22');
+  const { endTime } = await prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
+  const rows = await prisma.emailOutbox.findMany({ where: { sessionId }, orderBy: { id: 'asc' }, select: { kind: true, sendBefore: true } });
+  expect(rows).toEqual([
+    { kind: 'reminder-24h', sendBefore: endTime },
+    { kind: 'reminder-24h', sendBefore: endTime },
+    { kind: 'cancelled', sendBefore: null },
+    { kind: 'cancelled', sendBefore: null },
+  ]);
+  // Resend was down until the session was over.
+  await prisma.emailOutbox.updateMany({ where: { sessionId, kind: 'reminder-24h' }, data: { sendBefore: new Date(Date.now() - 60_000) } });
+
+  expect(await drainAll(drainer())).toEqual(['sent']);
+  expect(sentOf(sessionId).map((email) => email.subject)).toEqual([expect.stringMatching(/^Cancelled/), expect.stringMatching(/^Cancelled/)]);
+  expect(sentOf(other)).toHaveLength(2);
+  expect(await voidOverdueEmails(prisma, queue)).toBe(2);
+  expect(await voidOverdueEmails(prisma, queue)).toBe(0);
+  const statuses = await prisma.emailOutbox.findMany({ where: { sessionId }, orderBy: { id: 'asc' }, select: { status: true, error: true } });
+  expect(statuses.map((row) => row.status)).toEqual(['VOIDED', 'VOIDED', 'SENT', 'SENT']);
+  expect(statuses[0]?.error).toBe('not sent: the session was over before Resend could take it');
+  expect((await emailAudits(sessionId)).sort()).toEqual([
+    ['EMAIL_SENT', 'student'],
+    ['EMAIL_SENT', 'teacher'],
+    ['EMAIL_SKIPPED', 'student'],
+    ['EMAIL_SKIPPED', 'teacher'],
+  ]);
 });
 
 test('finished emails past their retention are deleted with their batches; queued ones, newer ones and the audit rows stay', async () => {

@@ -1,4 +1,4 @@
-import { emailIdempotencyKey, escapeHtml, MEETING_EMAIL_KINDS, renderMeetingEmail } from '../../src/domain/email-content';
+import { emailIdempotencyKey, emailUsefulUntil, escapeHtml, MEETING_EMAIL_KINDS, renderMeetingEmail } from '../../src/domain/email-content';
 import { formatSessionTime, isValidTimeZone } from '../../src/domain/time-zones';
 
 const start = new Date('2026-12-01T15:00:00Z');
@@ -73,4 +73,9 @@ describe('every kind of email', () => {
   test('with no link yet, a reschedule notice says the new time without a link', () => {
     expect(renderMeetingEmail('rescheduled', { ...facts, meetingUrl: null }, to).text).not.toContain('Join with Google Meet');
   });
+});
+
+test('an email about a session is worth sending until the session is over; a cancellation at any time', () => {
+  for (const kind of MEETING_EMAIL_KINDS.filter((k) => k !== 'cancelled')) expect(emailUsefulUntil(kind, { endTime: end })).toEqual(end);
+  expect(emailUsefulUntil('cancelled', { endTime: end })).toBeNull();
 });
