@@ -17,8 +17,9 @@ export interface ProjectMetrics {
 /**
  * The project's metrics in their own registry, with the names DESIGN.md fixes. Counters count what
  * this process did; the gauges are read from the database at each scrape, so every worker agrees.
+ * `outboxQueue`: the task queue whose email outbox the workers drain.
  */
-export function createProjectMetrics(prisma: PrismaClient, now: () => Date = () => new Date()): ProjectMetrics {
+export function createProjectMetrics(prisma: PrismaClient, outboxQueue: string, now: () => Date = () => new Date()): ProjectMetrics {
   const registry = new Registry();
   const creations = new Counter({
     name: 'session_meetings_creations_total',
@@ -76,6 +77,18 @@ export function createProjectMetrics(prisma: PrismaClient, now: () => Date = () 
         },
       });
       this.set(count);
+    },
+  });
+  new Gauge({
+    name: 'session_meetings_email_outbox_oldest_waiting_seconds',
+    help: 'Age of the oldest email not yet accepted by Resend, still worth sending (0: none waits; read from the database when scraped)',
+    registers: [registry],
+    async collect() {
+      const at = now();
+      const [row] = await prisma.$queryRaw<Array<{ oldest: Date | null }>>`
+        SELECT min("createdAt") AS oldest FROM "EmailOutbox"
+        WHERE "queue" = ${outboxQueue} AND "status" IN ('QUEUED', 'SENDING') AND ("sendBefore" IS NULL OR "sendBefore" > ${at})`;
+      this.set(row?.oldest ? Math.max(0, (at.getTime() - row.oldest.getTime()) / 1_000) : 0);
     },
   });
 

@@ -44,7 +44,7 @@ export async function runWorkerFromConfig(
       const searchAttributes = await ensureSearchAttributes(connection, config.temporal.namespace);
       logger.info({ searchAttributes }, 'search attributes ensured');
     }
-    const metrics = ops.metricsAddress ? createProjectMetrics(prisma) : undefined;
+    const metrics = ops.metricsAddress ? createProjectMetrics(prisma, config.temporal.taskQueue) : undefined;
     const resend = createResendClient(config.resend);
     const resendBudget = sharedRateBudget(prisma, 'resend', config.resend.requestsPerSecond);
     const email = config.email;

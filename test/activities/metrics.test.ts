@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Registry } from 'prom-client';
@@ -21,6 +22,7 @@ import { seedSession } from '../support/sessions';
 
 const prisma = createPrismaClient(TEST_DATABASE_URL);
 const NOW = new Date(Date.UTC(2090, 0, 1) + Math.floor(Math.random() * 365) * 86400_000);
+const OUTBOX_QUEUE = `metrics-test-${randomUUID()}`;
 let google: GoogleCalendarStandin;
 let resend: ResendStandin;
 let registry: Registry;
@@ -29,7 +31,7 @@ let activities: ReturnType<typeof createCalendarActivities> & ReturnType<typeof 
 beforeAll(async () => {
   google = await startGoogleCalendarStandin();
   resend = await startResendStandin();
-  const metrics = createProjectMetrics(prisma, () => NOW);
+  const metrics = createProjectMetrics(prisma, OUTBOX_QUEUE, () => NOW);
   registry = metrics.registry;
   const deps = { prisma, metrics: metrics.recorder };
   activities = {
@@ -139,4 +141,18 @@ test('the gauges read the database when collected: sessions by status, and confi
     CANCELLED: 1,
     PENDING: 2,
   });
+});
+
+test('the outbox gauge reads the age of the oldest email still waiting for Resend; sent ones and those past their use do not count', async () => {
+  const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+  expect(await value('session_meetings_email_outbox_oldest_waiting_seconds')).toBe(0);
+  const email = (name: string, createdAt: Date, data: { status?: 'SENT' | 'SENDING'; sendBefore?: Date } = {}) =>
+    prisma.emailOutbox.create({
+      data: { queue: OUTBOX_QUEUE, sessionId: null, kind: 'admin-alert', occurrence: name, recipient: 'admin', key: `${OUTBOX_QUEUE}/${name}`, fromAddress: 'a@example.com', toAddress: 'b@example.com', subject: 's', text: 't', html: 'h', createdAt, ...data },
+    });
+  await email('sent', at(-60), { status: 'SENT' });
+  await email('session-over', at(-30), { sendBefore: at(-1) });
+  await email('queued', at(-10));
+  await email('in-a-batch', at(-5), { status: 'SENDING' });
+  expect(await value('session_meetings_email_outbox_oldest_waiting_seconds')).toBe(600);
 });

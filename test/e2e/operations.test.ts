@@ -112,6 +112,7 @@ test('after a booking, /metrics has every metric the alert rules and the dashboa
     ['ACTIVE', 'CANCELLED', 'CREATING', 'FAILED', 'PENDING'],
   );
   expect(samples.some((sample) => sample.name === 'session_meetings_sessions_without_link_soon')).toBe(true);
+  expect(sumOf(samples, 'session_meetings_email_outbox_oldest_waiting_seconds')).toBe(0); // this worker's queue: both went
 
   // The SDK's own metrics come through the same endpoint, and no family is declared twice.
   const declared = [...text.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]);
