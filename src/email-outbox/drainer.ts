@@ -123,7 +123,7 @@ export function createDrainStep(deps: EmailDrainerDeps) {
   }
 
   /** Counts emails that failed for good and the alerts about them, and posts those to Slack. */
-  async function failed({ failed: emails, alerts }: FailedEmails): Promise<void> {
+  async function reportFailures({ failed: emails, alerts }: FailedEmails): Promise<void> {
     for (const email of emails) metrics.emailSent(email.kind, 'failed');
     for (const alert of alerts) metrics.adminAlerted(alert.kind);
     await postToSlack(alerts);
@@ -158,7 +158,7 @@ export function createDrainStep(deps: EmailDrainerDeps) {
       { ...context, status: statusCode, reason: name, failed: refused.failed.length },
       refused.failed.length > 0 ? 'email refused by Resend; the admins are alerted' : 'email batch refused; its emails go again one by one',
     );
-    await failed(refused);
+    await reportFailures(refused);
     return 'refused';
   }
 
@@ -167,7 +167,7 @@ export function createDrainStep(deps: EmailDrainerDeps) {
     const error = `not sent again: a try may have reached Resend ${hours} h ago, and Resend keeps the batch's idempotency key 24 h, so another try could send it twice`;
     const expired = await expireBatch(prisma, batch, error, (emails) => expiredAlert(batch, hours, emails));
     logger.error({ batchId: String(batch.id), emails: batch.emails.length, attempt: batch.attempts, maybeSentHoursAgo: hours }, 'email batch too old to send again; its emails failed and the admins are alerted');
-    await failed(expired);
+    await reportFailures(expired);
     return 'expired';
   }
 

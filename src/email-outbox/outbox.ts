@@ -69,8 +69,16 @@ export function voidQueuedEmails(prisma: PrismaClient, sessionId: string) {
   return prisma.emailOutbox.updateMany({ where: { sessionId, status: 'QUEUED', kind: { not: 'cancelled' } }, data: { status: 'VOIDED' } });
 }
 
-/** A queued email not yet past its `sendBefore`. */
-const stillUseful = Prisma.sql`("sendBefore" IS NULL OR "sendBefore" > now())`;
+/** An email not yet past its `sendBefore` at `at` (the database's clock by default). */
+const usefulAt = (at: Date | Prisma.Sql = Prisma.sql`now()`) => Prisma.sql`("sendBefore" IS NULL OR "sendBefore" > ${at})`;
+const stillUseful = usefulAt();
+
+/** When the oldest email Resend has not accepted yet, and still worth sending at `at`, was queued; null: none waits. */
+export async function oldestWaitingEmail(prisma: PrismaClient, queue: string, at: Date): Promise<Date | null> {
+  const [row] = await prisma.$queryRaw<Array<{ oldest: Date | null }>>`
+    SELECT min("createdAt") AS oldest FROM "EmailOutbox" WHERE "queue" = ${queue} AND "status" IN ('QUEUED', 'SENDING') AND ${usefulAt(at)}`;
+  return row?.oldest ?? null;
+}
 
 /** Whether there is work: emails waiting for a batch, or a batch whose sender's lease ran out. */
 export async function outboxHasWork(prisma: PrismaClient, queue: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PrismaClient } from '@prisma/client';
+import { oldestWaitingEmail } from '../email-outbox/outbox';
 import { MEETING_STATUSES } from '../workflows/contract';
 import type { MeetingMetrics } from './recorder';
 
@@ -85,10 +86,8 @@ export function createProjectMetrics(prisma: PrismaClient, outboxQueue: string, 
     registers: [registry],
     async collect() {
       const at = now();
-      const [row] = await prisma.$queryRaw<Array<{ oldest: Date | null }>>`
-        SELECT min("createdAt") AS oldest FROM "EmailOutbox"
-        WHERE "queue" = ${outboxQueue} AND "status" IN ('QUEUED', 'SENDING') AND ("sendBefore" IS NULL OR "sendBefore" > ${at})`;
-      this.set(row?.oldest ? Math.max(0, (at.getTime() - row.oldest.getTime()) / 1_000) : 0);
+      const oldest = await oldestWaitingEmail(prisma, outboxQueue, at);
+      this.set(oldest ? Math.max(0, (at.getTime() - oldest.getTime()) / 1_000) : 0);
     },
   });
 
