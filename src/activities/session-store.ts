@@ -89,9 +89,9 @@ export function createSessionStoreActivities({ prisma, now = () => new Date(), m
      * Records one change of the meeting: the Session row and its audit entry, together or not at all.
      * `seq`, the workflow's number for this write (growing with each), guards the row against a late
      * write: a try that lands after a newer write was applied leaves the row as it is. An equal number
-     * applies: a workflow task lost with a worker may have written another change under it (the retried
-     * task, seeing a signal first, gives the number to the signal's change), and that change must not
-     * be lost. Every try of one change makes one audit row. Workflows that started before writes were
+     * applies (another try of the same write; and in workflows that numbered by count, before
+     * `writeNumber`, a retried task could give a lost try's number to another change, which must not be
+     * lost). Every try of one change makes one audit row. Workflows that started before writes were
      * numbered pass none, and their writes apply as they come.
      */
     async recordMeetingChange(sessionId: string, change: MeetingChange, seq?: number): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ParsedCommand } from '../../src/domain/meeting-commands';
+import { writeNumber, WRITES_PER_TASK } from '../../src/domain/write-numbers';
 import { MAX_REJECTIONS_KEPT } from '../../src/workflows/meeting/meeting-state-limits';
 import { AFTER_SESSION_GRACE_MS, REJECTION_BATCH_WAIT_MS, SessionMeeting, type MeetingStep } from '../../src/workflows/meeting/session-meeting-state';
 
@@ -222,4 +223,30 @@ test('a storm of valid regenerates keeps a bounded queue: beyond a few waiting t
   meeting.receive(cancel, NOW);
   expect(meeting.nextStep(NOW)).toMatchObject({ kind: 'record-rejections' });
   expect(meeting.cancelRequested).toBe(true);
+});
+
+describe('write numbers', () => {
+  test('a retried workflow task outnumbers every write of the try it replaces, however many that made', () => {
+    // The try at history length 9 wrote three changes and was lost with its worker; its retry comes
+    // at 12 (the timeout and the new task are in history) and writes one change.
+    const lost = booked();
+    lost.nextWrite(3);
+    const lostTry = [lost.nextWrite(9), lost.nextWrite(9), lost.nextWrite(9)];
+    const retried = booked();
+    retried.nextWrite(3);
+    const retry = retried.nextWrite(12);
+    expect(retry).toBeGreaterThan(Math.max(...lostTry));
+    expect(writeNumber(0, 9, 9 * WRITES_PER_TASK + WRITES_PER_TASK - 2)).toBeLessThan(writeNumber(0, 10, 0));
+  });
+
+  test('numbers grow within a task, across tasks, and into a continued run, whose history starts again', () => {
+    const meeting = booked();
+    const numbers = [meeting.nextWrite(3), meeting.nextWrite(3), meeting.nextWrite(40), meeting.nextWrite(40)];
+    expect(numbers).toEqual([3_000, 3_001, 40_000, 40_001]);
+    const continued = SessionMeeting.restore('s1', meeting.serialise(), eventIdOf);
+    expect(continued.nextWrite(3)).toBe(40_001 + 3 * WRITES_PER_TASK);
+    // A run started before numbers came from tasks carries a count: the next number is above it.
+    const counted = SessionMeeting.restore('s1', { ...meeting.serialise(), writes: 7 }, eventIdOf);
+    expect(counted.nextWrite(0)).toBe(8);
+  });
 });

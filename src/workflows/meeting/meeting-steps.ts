@@ -1,6 +1,6 @@
 // The side effects of each step the meeting decides on: which activities run, in which order, and
 // what their outcome tells the meeting. Temporal's part of the workflow, one method per step.
-import { CancellationScope, condition, log, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, condition, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AdminAlert } from '../../activities';
 import type { MeetingEmailKind } from '../../domain/email-content';
 import type { MeetingChange } from '../../domain/meeting-changes';
@@ -78,9 +78,9 @@ export class MeetingSteps {
     this.shown = { status, startTime };
   }
 
-  /** Each write carries the meeting's next write number, so a late try cannot undo a newer write. */
+  /** Each write carries the meeting's next write number, so a late or lost try cannot undo a newer write. */
   private record(change: MeetingChange): Promise<void> {
-    return this.store.recordMeetingChange(this.sessionId, change, this.meeting.nextWrite());
+    return this.store.recordMeetingChange(this.sessionId, change, this.meeting.nextWrite(workflowInfo().historyLength));
   }
 
   private alertAdmin(alert: Omit<AdminAlert, 'sessionId'>): Promise<void> {

@@ -10,6 +10,7 @@ import type { MeetingEmailKind } from '../../domain/email-content';
 import type { ParsedCommand } from '../../domain/meeting-commands';
 import { isJoinable, planReminders, reminderAction, type PlannedReminder, type ReminderAction } from '../../domain/reminders';
 import { nextRetryDelay } from '../../domain/retry-schedule';
+import { writeNumber } from '../../domain/write-numbers';
 import type { MeetingStatus, MeetingStatusView } from '../contract';
 import { MAX_PROBLEM_CHARS, MAX_QUEUED_REQUESTS, MAX_REJECTIONS_KEPT } from './meeting-state-limits';
 import type { SerialisedMeetingState } from './meeting-state-schema';
@@ -61,7 +62,12 @@ export class SessionMeeting {
     private readonly state: SerialisedMeetingState,
     /** The Calendar event id of a generation, chosen by us (see `meetingEventId`). */
     private readonly eventIdOf: (generation: number) => string,
-  ) {}
+  ) {
+    this.runStartWrites = state.writes;
+  }
+
+  /** The last write number of the runs before this one: this run's task blocks start above it. */
+  private readonly runStartWrites: number;
 
   /** A booked session, its first link to be made at once. */
   static booked(
@@ -136,9 +142,15 @@ export class SessionMeeting {
     return this.state.lastError;
   }
 
-  /** The number of the next write to the session's row: higher than every earlier one. */
-  nextWrite(): number {
-    this.state.writes += 1;
+  /**
+   * The number of the next write to the session's row, made in the workflow task at `historyLength`:
+   * higher than every earlier one, and than any a lost try of an earlier task could have made. A
+   * worker lost mid-task may have written several changes whose task never reached history; its
+   * retry, seeing a signal first, decides other changes, which must not lose to those writes. Each
+   * task's numbers start a block of their own above the last task's (see `writeNumber`).
+   */
+  nextWrite(historyLength: number): number {
+    this.state.writes = writeNumber(this.runStartWrites, historyLength, this.state.writes);
     return this.state.writes;
   }
 
