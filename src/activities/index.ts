@@ -9,11 +9,13 @@ export type ActivityDeps = SessionStoreDeps & CalendarDeps & NotificationDeps & 
 /** What the main task queue's activities need besides: the health monitor starts workflows through it. */
 export type MainActivityDeps = ActivityDeps & Pick<HealthDeps, 'meetings'>;
 
-/** Activities that talk to our database, Resend and Temporal; they run on the main task queue. */
+/** Activities that talk to our database, Resend and Temporal (and Google, quickly); they run on the main task queue. */
 export function createMainActivities(deps: MainActivityDeps) {
   const store = createSessionStoreActivities(deps);
   return {
     ...store,
+    /** An attempt's quick start, a local activity of the workflow's task (its calls still take the Google budget). */
+    startMeetingLink: createCalendarActivities(deps).startMeetingLink,
     ...createNotificationActivities(deps),
     ...createHealthActivities(deps),
     /** The worker's configured policy, read once into history so replays see the same schedule. */

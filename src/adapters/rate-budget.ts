@@ -23,27 +23,51 @@ export interface RateBudget {
    * is not being lost.
    */
   take(signal?: AbortSignal, whileWaiting?: () => void): Promise<number | null>;
+  /**
+   * `take`, if the call's slot comes within `maxWaitMs`: false (and no slot reserved, so the budget
+   * loses nothing) when the budget is booked further ahead than that.
+   */
+  takeWithin(maxWaitMs: number, signal?: AbortSignal): Promise<boolean>;
 }
 
 const WINDOW_MS = 1_000;
+/** `reserve`'s bound when there is none: far beyond any real wait (a float8 parameter, not Infinity). */
+const UNBOUNDED_WAIT_MS = 1e15;
 
 export function sharedRateBudget(prisma: PrismaClient, name: string, perSecond: number): RateBudget {
   if (!(perSecond > 0)) throw new RangeError(`rate budget ${name}: calls per second must be positive, not ${perSecond}`);
-  if (perSecond === Infinity) return { name, perSecond, take: async () => null };
+  if (perSecond === Infinity) return { name, perSecond, take: async () => null, takeWithin: async () => true };
   const intervalMs = WINDOW_MS / perSecond;
   const perWindow = Math.ceil(perSecond);
 
-  /** The slot is the later of now and the next free one; the next free one moves one interval on. */
-  async function reserve(): Promise<number> {
+  /**
+   * The slot is the later of now and the next free one; the next free one moves one interval on.
+   * Answers how long until the slot, or null (nothing reserved) when it is more than `maxWaitMs` away.
+   */
+  async function reserve(maxWaitMs = UNBOUNDED_WAIT_MS): Promise<number | null> {
     const [reserved] = await prisma.$queryRaw<Array<{ waitMs: number }>>`
       WITH clock AS (SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS "nowMs")
       INSERT INTO "RateBudget" AS budget ("name", "nextSlotMs")
       SELECT ${name}, clock."nowMs" + ${intervalMs}::float8 FROM clock
       ON CONFLICT ("name") DO UPDATE
         SET "nextSlotMs" = GREATEST(budget."nextSlotMs" + ${intervalMs}::float8, EXCLUDED."nextSlotMs")
+        WHERE budget."nextSlotMs" - (EXCLUDED."nextSlotMs" - ${intervalMs}::float8) <= ${maxWaitMs}::float8
       RETURNING budget."nextSlotMs" - ${intervalMs}::float8 - (SELECT "nowMs" FROM clock) AS "waitMs"`;
-    if (!reserved) throw new Error(`rate budget ${name}: the database reserved no slot`);
-    return reserved.waitMs;
+    return reserved?.waitMs ?? null;
+  }
+
+  /** Sleeps until the reserved slot, then until the last second's log lets the call go. */
+  async function goAfter(waitMs: number, signal: AbortSignal | undefined, whileWaiting: (() => void) | undefined): Promise<number> {
+    if (waitMs > 0) {
+      whileWaiting?.();
+      await waitFor(waitMs, signal);
+    }
+    for (;;) {
+      const decision = await admit();
+      if ('wentAtMs' in decision) return decision.wentAtMs;
+      whileWaiting?.();
+      await waitFor(Math.max(decision.waitMs, 1), signal);
+    }
   }
 
   /**
@@ -80,16 +104,15 @@ export function sharedRateBudget(prisma: PrismaClient, name: string, perSecond: 
     async take(signal, whileWaiting) {
       signal?.throwIfAborted();
       const waitMs = await reserve();
-      if (waitMs > 0) {
-        whileWaiting?.();
-        await waitFor(waitMs, signal);
-      }
-      for (;;) {
-        const decision = await admit();
-        if ('wentAtMs' in decision) return decision.wentAtMs;
-        whileWaiting?.();
-        await waitFor(Math.max(decision.waitMs, 1), signal);
-      }
+      if (waitMs === null) throw new Error(`rate budget ${name}: the database reserved no slot`);
+      return goAfter(waitMs, signal, whileWaiting);
+    },
+    async takeWithin(maxWaitMs, signal) {
+      signal?.throwIfAborted();
+      const waitMs = await reserve(maxWaitMs);
+      if (waitMs === null) return false;
+      await goAfter(waitMs, signal, undefined);
+      return true;
     },
   };
 }

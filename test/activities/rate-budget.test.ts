@@ -78,3 +78,21 @@ test('an aborted wait rejects, and an unlimited budget never asks the database',
   await expect(sharedRateBudget(workerA, 'unlimited', Infinity).take()).resolves.toBeNull();
   expect(() => sharedRateBudget(workerA, 'zero', 0)).toThrow('calls per second must be positive');
 });
+
+test('a bounded take goes when its slot comes in time, and otherwise reserves nothing, so the budget loses no slot', async () => {
+  const name = budgetName('within');
+  const budget = sharedRateBudget(workerA, name, 10); // a slot every 100 ms
+  await budget.take();
+  expect(await budget.takeWithin(150)).toBe(true); // its slot: about 100 ms on
+  const booked = (n: number) => Array.from({ length: n }, () => budget.take());
+  const queued = booked(5); // the next 500 ms are booked
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(await budget.takeWithin(150)).toBe(false);
+  const [row] = await workerA.$queryRaw<Array<{ aheadMs: number }>>`
+    SELECT "nextSlotMs" - EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS "aheadMs" FROM "RateBudget" WHERE "name" = ${name}`;
+  // Booked to about 600 ms ahead by the five and the two before them, not one interval more.
+  expect(row!.aheadMs).toBeLessThan(650);
+  await Promise.all(queued);
+  expect(await budget.takeWithin(150)).toBe(true);
+  await expect(sharedRateBudget(workerA, 'unlimited', Infinity).takeWithin(0)).resolves.toBe(true);
+});
