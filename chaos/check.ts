@@ -136,9 +136,15 @@ function checkUncancelled(
   const { sessionId, row, workflow, query } = session;
   if (!row || !workflow) return;
   if (workflow.status !== 'RUNNING') flag('wrong-state', sessionId, `the workflow is ${workflow.status}, but the session is days ahead and not cancelled`);
-  // One attempt at a link: an insert (and a later wait), or since `lean-start` both in one activity.
+  // The attempts at a link, as (generation, attempt): the server activities that made them (an insert
+  // and a later wait, or since `lean-start` both in one), and the ATTEMPT_STARTED audit rows, since
+  // `local-link` starts each attempt in a local activity, whose history marker keeps no arguments.
   const creations = workflow.activities.filter((activity) => activity.type === 'createMeetingEvent' || activity.type === 'makeMeetingLink');
-  const generations = new Set(creations.map((activity) => Number(activity.args[1])));
+  const attemptsMade = [
+    ...creations.map((activity) => ({ generation: Number(activity.args[1]), attempt: Number(activity.args[2]) })),
+    ...audit.filter((row) => row.action === 'ATTEMPT_STARTED').map((row) => row.detail as { generation: number; attempt: number }),
+  ];
+  const generations = new Set(attemptsMade.map(({ generation }) => generation));
   const regenerations = workflow.signals.filter((signal) => signal.name === 'regenerate').length;
   const merged = audit.filter(isMergedRegenerate).length;
   if (generations.size + merged < 1 + regenerations) {
@@ -158,10 +164,10 @@ function checkUncancelled(
     if (query && query.meetingStatus !== 'ACTIVE') flag('link-mismatch', sessionId, `the row says ACTIVE, the query ${query.meetingStatus}`);
   } else if (row.meetingStatus === 'FAILED') {
     const lastGeneration = Math.max(...generations);
-    const attempts = creations.filter((activity) => Number(activity.args[1]) === lastGeneration);
+    const attempts = new Set(attemptsMade.filter(({ generation }) => generation === lastGeneration).map(({ attempt }) => attempt));
     const lastFailure = [...workflow.activities].reverse().find((activity) => activity.outcome !== 'completed');
-    if (attempts.length < attemptsPerGeneration && !lastFailure?.nonRetryable) {
-      flag('failed-too-early', sessionId, `FAILED after ${attempts.length} of ${attemptsPerGeneration} attempts, the last failure retryable`);
+    if (attempts.size < attemptsPerGeneration && !lastFailure?.nonRetryable) {
+      flag('failed-too-early', sessionId, `FAILED after ${attempts.size} of ${attemptsPerGeneration} attempts, the last failure retryable`);
     }
     const creationAlerts = alerts.filter((email) => /creation failed/i.test(email.subject)).length;
     if (creationAlerts !== 1) flag('admin-alerts', sessionId, `FAILED with ${creationAlerts} creation-failed admin alerts (expected 1)`);

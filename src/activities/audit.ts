@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { Prisma, PrismaClient } from '@prisma/client';
-import type { AuditEntry } from '../domain/meeting-changes';
+import { changeIdentity, type AuditEntry, type MeetingChange } from '../domain/meeting-changes';
 
 /**
  * A key for the running activity execution (and `part` of its work): the same across its retries,
@@ -17,11 +17,11 @@ export function activityExecutionKey(part = ''): string {
  * A key for one change a workflow run writes, by its content: the same for every try of that write,
  * also for a local activity's tries, which Temporal schedules anew (under a new activity id) after a
  * long backoff, and for the same change made again after a workflow task that wrote it was lost (a
- * crashed worker), when its write number may have gone to another change.
+ * crashed worker), when its write number may have gone to another change (see `changeIdentity`).
  */
-export function workflowWriteKey(change: unknown): string {
+export function workflowWriteKey(change: MeetingChange): string {
   const info = Context.current().info;
-  const content = createHash('sha256').update(JSON.stringify(change)).digest('hex').slice(0, 32);
+  const content = createHash('sha256').update(JSON.stringify(changeIdentity(change))).digest('hex').slice(0, 32);
   return `${info.workflowExecution?.runId ?? info.activityType}/write/${content}`;
 }
 

@@ -131,3 +131,14 @@ export function recordForChange(change: MeetingChange, now: Date): MeetingChange
 function audit(action: string, outcome: AuditEntry['outcome'], error: string | null, detail: AuditEntry['detail'], actor = SYSTEM): AuditEntry {
   return { action, actor, outcome, error, detail };
 }
+
+/**
+ * What makes two writes one change, for its audit row. An attempt's failure is one change however
+ * its tries worded the error: an attempt started in a local activity runs again when the workflow
+ * task that ran it was lost, and can fail the second time with other words.
+ */
+export function changeIdentity(change: MeetingChange): object {
+  if (change.kind !== 'attemptFailed') return change;
+  const { error: _wording, ...identity } = change;
+  return identity;
+}

@@ -16,7 +16,7 @@ import { cancelSignal, regenerateSignal, rescheduleSignal, statusQuery, type Mee
 import type { SessionStart } from '../activities';
 import { localStore, store } from './meeting/activities';
 import { failureMessage, failureType, rethrowCancellation } from './meeting/failures';
-import { alertAdmin, MeetingSteps, showStatus } from './meeting/meeting-steps';
+import { alertAdmin, MeetingSteps, showStatus, type MeetingShape } from './meeting/meeting-steps';
 import { SessionMeeting, type MeetingPolicyFacts } from './meeting/session-meeting-state';
 import { sessionMeetingWorkflowV1 } from './session-meeting-v1';
 
@@ -36,6 +36,13 @@ const ENTITY_VERSION = 'entity-v2';
 const LEAN_START = 'lean-start';
 
 /**
+ * Sessions started since this marker start each attempt at a link as a local activity in the task
+ * that decides on it (`startMeetingLink`): a booked session's link, rows and emails in one workflow
+ * task. Checked before `lean-start`, which it implies, so a new session records this one marker only.
+ */
+const LOCAL_LINK = 'local-link';
+
+/**
  * A run continues as new, carrying the meeting's state, once its history is this long, or when
  * Temporal suggests it (at about 4,100 events by default): far below the 10,240 events at which
  * Temporal warns and the 51,200 at which it terminates the workflow.
@@ -50,8 +57,9 @@ const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workf
  * and runs its steps one at a time, until the meeting is cancelled or over.
  */
 export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promise<MeetingStatusView> {
-  const lean = patched(LEAN_START);
-  if (!lean && !patched(ENTITY_VERSION)) return sessionMeetingWorkflowV1(input);
+  const shape = meetingShape();
+  if (shape === 'v1') return sessionMeetingWorkflowV1(input);
+  const lean = shape !== 'entity';
   // Typed in by a person (the Temporal UI, `temporal workflow start`): a bad start fails the workflow
   // at once, instead of failing its task over and over as a thrown TypeError would.
   const inputProblem = workflowInputProblem(input as unknown, workflowInfo().workflowId);
@@ -76,7 +84,7 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
     if (booked.bookingCancelled) meeting.receive(cancelOfBooking(early), Date.now());
   }
   for (const { parsed, at } of early.splice(0)) meeting.receive(parsed, at);
-  const steps = new MeetingSteps(meeting, workflowInfo().taskQueue, lean);
+  const steps = new MeetingSteps(meeting, workflowInfo().taskQueue, shape);
   // A lean booked session shows its attributes with its first change (CREATING, at once); a continued run at once.
   if (!lean || input.state !== undefined) {
     steps.showStatus();
@@ -96,6 +104,13 @@ export async function SessionMeetingWorkflow(input: SessionMeetingInput): Promis
   }
   await CancellationScope.nonCancellable(() => steps.recordLate(ended));
   return meeting.view();
+}
+
+/** The shape this session's workflow recorded when it started: the newest for a new one. */
+function meetingShape(): MeetingShape | 'v1' {
+  if (patched(LOCAL_LINK)) return 'local-link';
+  if (patched(LEAN_START)) return 'lean';
+  return patched(ENTITY_VERSION) ? 'entity' : 'v1';
 }
 
 /** The meeting's steps, one at a time; says how it ended. Continues as new when idle and its history is long. */

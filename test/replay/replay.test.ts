@@ -44,20 +44,21 @@ const MAIN_PATHS = ['cancelled', 'created', 'failed-then-regenerated', ...PATCHE
 
 // Sessions started before the entity reshape run the frozen V1 code: their histories are `.v1` (and
 // `.before-patch`); the entity's first shape (before `lean-start`) are `.entity`, with the continued
-// run; the current shape's are recorded under the scenario's own name.
+// run; the lean shape's (before `local-link`) are `.lean`; the current shape's are recorded under the
+// scenario's own name.
 const ENTITY_PATHS = [...MAIN_PATHS, 'continued'];
 
-// Paths only the lean shape has: its load answers a booking cancelled before the meeting was made.
-const LEAN_PATHS = ['booking-cancelled-at-start'];
+// Paths the lean shapes have: their load answers a booking cancelled before the meeting was made.
+const LEAN_PATHS = [...ENTITY_PATHS, 'booking-cancelled-at-start'];
 
-test('the main paths are all recorded, on V1 (each patched path from before and after its patch), on the entity before lean-start and on the current code (with its own paths)', () => {
+test('the main paths are all recorded, on V1 (each patched path from before and after its patch), on the entity, on the lean shape before local-link and on the current code', () => {
   expect(recorded.map((r) => r.name).sort()).toEqual(
     [
       'health-run',
       ...MAIN_PATHS.map((name) => `${name}.v1`),
       ...PATCHED_PATHS.map((name) => `${name}.before-patch`),
       ...ENTITY_PATHS.map((name) => `${name}.entity`),
-      ...ENTITY_PATHS,
+      ...LEAN_PATHS.map((name) => `${name}.lean`),
       ...LEAN_PATHS,
     ].sort(),
   );
@@ -73,18 +74,19 @@ function patchesOf(history: unknown): string[] {
 }
 
 /** Which shape of the workflow a history ran, by its file name. */
-function shapeOf(name: string): 'v1' | 'entity' | 'lean' {
+function shapeOf(name: string): 'v1' | 'entity' | 'lean' | 'local-link' {
   if (/\.(v1|before-patch)$/.test(name)) return 'v1';
-  return name.endsWith('.entity') ? 'entity' : 'lean';
+  if (name.endsWith('.entity')) return 'entity';
+  return name.endsWith('.lean') ? 'lean' : 'local-link';
 }
 
-test('V1 histories take the V1 path, the entity ones its first shape, the others the lean start; the continued runs start from a carried state', () => {
+test('V1 histories take the V1 path, the entity ones its first shape, the lean ones the lean start, the others a local link; the continued runs start from a carried state', () => {
   for (const { name, history } of recorded.filter((r) => r.name !== 'health-run')) {
     const patches = patchesOf(history);
-    const shape = patches.includes('lean-start') ? 'lean' : patches.includes('entity-v2') ? 'entity' : 'v1';
+    const shape = patches.includes('local-link') ? 'local-link' : patches.includes('lean-start') ? 'lean' : patches.includes('entity-v2') ? 'entity' : 'v1';
     expect([name, shape]).toEqual([name, shapeOf(name)]);
   }
-  for (const name of ['continued', 'continued.entity']) {
+  for (const name of ['continued', 'continued.lean', 'continued.entity']) {
     const continued = recorded.find((r) => r.name === name)?.history as RecordedHistory;
     const input = JSON.parse(Buffer.from(continued.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data ?? '', 'base64').toString('utf8')) as { state?: { status?: string } };
     expect([name, input.state?.status]).toEqual([name, 'ACTIVE']);

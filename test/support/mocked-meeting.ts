@@ -27,7 +27,7 @@ export type InsertAnswer = { url: string } | { error: string; retryable: boolean
 export interface MockedMeetings {
   env: TestWorkflowEnvironment;
   calls: Call[];
-  /** What each insert (`makeMeetingLink`, or `createMeetingEvent` on older paths) answers, in order; `{ url }` of the generation when none is left. */
+  /** What each insert (an attempt's quick start `startMeetingLink`, `makeMeetingLink`, or `createMeetingEvent` on older paths) answers, in order; `{ url }` of the generation when none is left. */
   inserts: InsertAnswer[];
   start(sessionId: string, startsIn: number, minutes?: number, booking?: BookingAtStart): Promise<WorkflowHandleWithFirstExecutionRunId>;
   callsTo(name: string): Call[];
@@ -77,6 +77,13 @@ export function useMockedMeetings(): MockedMeetings {
       recordSignalRejections: record('recordSignalRejections'),
       sendMeetingEmails: record('sendMeetingEmails'),
       alertAdmin: record('alertAdmin'),
+      // A gated insert stands for a Google too slow for an attempt's quick start (or a budget booked
+      // ahead): the attempt goes to the Google queue, where the gate holds it.
+      startMeetingLink: async (sessionId: string, generation: number, attempt: number, eventId: string) => {
+        const next = mocked.inserts[0];
+        if (next !== undefined && 'gate' in next) return { kind: 'budget-busy' as const };
+        return { kind: 'link' as const, ...(await insert('startMeetingLink', sessionId, generation, attempt, eventId)) };
+      },
     };
     const insert = async (name: string, sessionId: string, generation: number, attempt: number, eventId: string) => {
       mocked.calls.push({ name, args: [sessionId, generation, attempt, eventId], at: now() });

@@ -250,3 +250,15 @@ describe('write numbers', () => {
     expect(counted.nextWrite(0)).toBe(8);
   });
 });
+
+test('a cancel before any known attempt still names the event of the link being made: a lost workflow task may have inserted it', () => {
+  const meeting = booked();
+  expect(meeting.unknownAttemptEvent).toEqual({ generation: 1, eventId: 'event1' });
+  attempt(meeting, NOW, { url: 'https://meet.google.com/first' });
+  expect(meeting.unknownAttemptEvent).toBeNull(); // the link is made; its event is live and known
+  meeting.receive(regenerate, NOW);
+  const step = meeting.nextStep(NOW);
+  expect(step.kind).toBe('regenerate');
+  meeting.regenerationStarted(NOW);
+  expect(meeting.unknownAttemptEvent).toEqual({ generation: 2, eventId: 'event2' });
+});

@@ -23,6 +23,17 @@ export const localStore = proxyLocalActivities<MainActivities>({ startToCloseTim
 export const localNotify = proxyLocalActivities<MainActivities>({ startToCloseTimeout: '30 seconds', retry: EMAIL_RETRY });
 
 /**
+ * An attempt's quick start (`startMeetingLink`), as a local activity: a link made within the task that
+ * decided on it, at no round-trip through Temporal's server. Tried once (the attempt's schedule is the
+ * workflow's), and a cancel waits for it to finish, as for the Google activities below.
+ */
+export const localGoogle = proxyLocalActivities<MainActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { maximumAttempts: 1 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/**
  * Google calls, on the rate-limited Google task queue. Creation is tried once per attempt (the
  * workflow's own schedule decides about the next); a cancelled attempt is waited for until its
  * activity has finished, so an insert that lands late is known before the events are deleted.

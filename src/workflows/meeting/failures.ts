@@ -1,5 +1,5 @@
 // How the workflow reads a failed activity: what it failed with, whether it may be retried.
-import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, TimeoutFailure } from '@temporalio/workflow';
 
 /** What an activity itself failed with, rather than Temporal's wrapper around it. */
 function causeOf(error: unknown): unknown {
@@ -19,6 +19,11 @@ export function isRetryable(error: unknown): boolean {
 export function failureType(error: unknown): string | undefined {
   const cause = causeOf(error);
   return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+/** The activity ran out of time (its own timeout, not an error it answered). */
+export function isTimeout(error: unknown): boolean {
+  return causeOf(error) instanceof TimeoutFailure;
 }
 
 /** A step's failure is handled where it happens, but a cancellation of the workflow goes on up. */

@@ -6,11 +6,20 @@ import type { MeetingEmailKind } from '../../domain/email-content';
 import type { MeetingChange } from '../../domain/meeting-changes';
 import { creationAlertKind } from '../../domain/google-errors';
 import { meetingStatusSearchAttribute, sessionStartTimeSearchAttribute, type MeetingStatus } from '../contract';
-import { googleActivities, localNotify, localStore, notify, store } from './activities';
-import { failureMessage, failureType, isRetryable, rethrowCancellation } from './failures';
+import { googleActivities, localGoogle, localNotify, localStore, notify, store } from './activities';
+import { failureMessage, failureType, isRetryable, isTimeout, rethrowCancellation } from './failures';
 import type { MeetingStep, SessionMeeting } from './session-meeting-state';
 
 type Step<K extends MeetingStep['kind']> = Extract<MeetingStep, { kind: K }>;
+/** How the session's workflow runs its steps: the shape it recorded when it started. */
+export type MeetingShape = 'entity' | 'lean' | 'local-link';
+
+/**
+ * How long an attempt's quick start waits for its conference: about as long as Google usually takes
+ * (1–2 s), and short, since it holds the workflow's task (a cancel comes after it).
+ */
+const QUICK_LINK_WAIT_MS = 2_500;
+
 type AttemptOutcome = { ok: true; eventId: string; meetingUrl: string } | { ok: false; error: unknown };
 
 /** `MeetingStatus`, the search attribute that shows each session's meeting status in Temporal. */
@@ -37,19 +46,23 @@ export class MeetingSteps {
   /** The search attributes as this run last upserted them (lean runs upsert only what changed). */
   private shown: { status?: MeetingStatus; startTime?: string } = {};
 
+  private readonly lean: boolean;
+
   /**
    * `lean` (sessions started since `lean-start`): database writes and emails as local activities,
    * one attempt as one Google activity, search attributes upserted together, only when changed.
-   * Runs started before keep the commands they recorded.
+   * `local-link` (since `local-link`): lean, and an attempt starts as a local activity too. Runs
+   * started before keep the commands they recorded.
    */
   constructor(
     private readonly meeting: SessionMeeting,
     taskQueue: string,
-    private readonly lean: boolean,
+    private readonly shape: MeetingShape,
   ) {
+    this.lean = shape !== 'entity';
     this.google = googleActivities(taskQueue, meeting.policy.conferenceWaitMs);
-    this.store = lean ? localStore : store;
-    this.notify = lean ? localNotify : notify;
+    this.store = this.lean ? localStore : store;
+    this.notify = this.lean ? localNotify : notify;
   }
 
   private get sessionId(): string {
@@ -150,12 +163,35 @@ export class MeetingSteps {
 
   private async makeLink(generation: number, attempt: number, eventId: string): Promise<AttemptOutcome> {
     try {
+      if (this.shape === 'local-link') return { ok: true, ...(await this.makeLinkQuickly(generation, attempt, eventId)) };
       if (this.lean) return { ok: true, ...(await this.google.link.makeMeetingLink(this.sessionId, generation, attempt, eventId, this.meeting.policy.conferenceWaitMs)) };
       const event = await this.google.create.createMeetingEvent(this.sessionId, generation, attempt, eventId);
       const meetingUrl = event.meetingUrl ?? (await this.google.conference.awaitConference(event.eventId, this.meeting.policy.conferenceWaitMs));
       return { ok: true, eventId: event.eventId, meetingUrl };
     } catch (error) {
       return { ok: false, error };
+    }
+  }
+
+  /**
+   * The attempt started in this task (`startMeetingLink`, a local activity); what it could not
+   * finish goes to the Google queue: a conference still pending is waited for there, and an attempt
+   * the busy budget (or a slow Google) kept from starting here is made there.
+   */
+  private async makeLinkQuickly(generation: number, attempt: number, eventId: string): Promise<{ eventId: string; meetingUrl: string }> {
+    const waitMs = this.meeting.policy.conferenceWaitMs;
+    const quickWaitMs = Math.min(QUICK_LINK_WAIT_MS, waitMs);
+    const started = await localGoogle.startMeetingLink(this.sessionId, generation, attempt, eventId, quickWaitMs).catch((error: unknown) => {
+      if (isTimeout(error)) return { kind: 'budget-busy' } as const;
+      throw error;
+    });
+    switch (started.kind) {
+      case 'link':
+        return started;
+      case 'pending':
+        return { eventId: started.eventId, meetingUrl: await this.google.conference.awaitConference(started.eventId, waitMs - quickWaitMs) };
+      case 'budget-busy':
+        return this.google.link.makeMeetingLink(this.sessionId, generation, attempt, eventId, waitMs);
     }
   }
 
@@ -212,14 +248,16 @@ export class MeetingSteps {
    */
   async cancel({ command }: Step<'cancel'>): Promise<void> {
     await this.record({ kind: 'cancelled', actor: command.actor, reason: command.reason });
+    const unknownAttempt = this.shape === 'local-link' ? this.meeting.unknownAttemptEvent : null;
     this.meeting.cancelled();
     this.showStatus();
     const abandoned = this.abandonedAttempt;
     this.abandonedAttempt = null;
     if (abandoned) await abandoned.finished;
-    // The abandoned attempt's event too, even if a move since found it not (yet) there.
+    // The abandoned attempt's event too, even if a move since found it not (yet) there; and one a lost task may have made.
     const late = abandoned && !this.meeting.liveEvents.some((event) => event.generation === abandoned.event.generation) ? [abandoned.event] : [];
-    await this.deleteEvents([...this.meeting.liveEvents, ...late], 'cancellation');
+    const unknown = unknownAttempt && !late.some((event) => event.generation === unknownAttempt.generation) ? [unknownAttempt] : [];
+    await this.deleteEvents([...this.meeting.liveEvents, ...late, ...unknown], 'cancellation');
     await this.emailBoth('cancelled', 'once');
   }
 

@@ -163,6 +163,17 @@ export class SessionMeeting {
     return this.state.liveEvents;
   }
 
+  /**
+   * The event of the link being made when no attempt at it is known: a workflow task lost with its
+   * worker may still have inserted it (an attempt started in a local activity reaches history only
+   * with its task), so a cancel deletes it too (Google answers 404 when there is none).
+   */
+  get unknownAttemptEvent(): { generation: number; eventId: string } | null {
+    const creation = this.state.creation;
+    if (!creation || this.state.liveEvents.some((event) => event.generation === creation.generation)) return null;
+    return { generation: creation.generation, eventId: this.eventIdOf(creation.generation) };
+  }
+
   /** Whether a new link is being made while people keep the one they have. */
   get replacingLink(): boolean {
     return this.state.creation !== null && this.state.link !== null;
