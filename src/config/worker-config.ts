@@ -186,22 +186,25 @@ const wholeNumberRule = (min: number) =>
     .refine((n) => n >= min && n <= 1_000_000, { error: (issue) => `"${String(issue.input)}" must be at least ${min}` });
 const wholeNumber = (fallback: number, min: number) => text(String(fallback)).pipe(wholeNumberRule(min));
 
-// The cache may be off (0), but Temporal needs room for two workflows when it is on; tasks need two slots.
+// The cache cannot be off: with none, Temporal drops or repeats the local activities of a task in
+// progress (measured: 1,000 bookings stalled at 66 done); it needs room for two; tasks need two slots.
 const limits = section({
-  maxCachedWorkflows: ['WORKER_MAX_CACHED_WORKFLOWS', wholeNumber(DEFAULT_WORKER_LIMITS.maxCachedWorkflows, 0).refine((n) => n !== 1, { error: 'must be 0 (no cache) or at least 2' })],
+  maxCachedWorkflows: ['WORKER_MAX_CACHED_WORKFLOWS', wholeNumber(DEFAULT_WORKER_LIMITS.maxCachedWorkflows, 0).refine((n) => n >= 2, {
+      error: 'must be at least 2: the workflows run local activities, which Temporal drops or repeats without a cache',
+    })],
   maxConcurrentWorkflowTasks: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', optionalText().pipe(wholeNumberRule(2).optional())],
   maxConcurrentActivities: ['WORKER_MAX_CONCURRENT_ACTIVITIES', wholeNumber(DEFAULT_WORKER_LIMITS.maxConcurrentActivities, 1)],
   maxConcurrentLocalActivities: ['WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', wholeNumber(DEFAULT_WORKER_LIMITS.maxConcurrentLocalActivities, 1)],
   heapGrowingPercent: ['WORKER_HEAP_GROWING_PERCENT', wholeNumber(DEFAULT_WORKER_LIMITS.heapGrowingPercent, 0).refine((n) => n <= 1_000, { error: 'must be at most 1000' })],
 })
-  .refine((l) => l.maxCachedWorkflows === 0 || l.maxConcurrentWorkflowTasks === undefined || l.maxConcurrentWorkflowTasks <= l.maxCachedWorkflows, {
+  .refine((l) => l.maxConcurrentWorkflowTasks === undefined || l.maxConcurrentWorkflowTasks <= l.maxCachedWorkflows, {
     path: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'],
     error: (issue) => `must not exceed WORKER_MAX_CACHED_WORKFLOWS (${(issue.input as { maxCachedWorkflows: number }).maxCachedWorkflows})`,
   })
   // A small cache given alone brings the workflow-task slots down with it.
   .transform(({ maxConcurrentWorkflowTasks, ...rest }): WorkerLimits => {
     const tasks = maxConcurrentWorkflowTasks ?? DEFAULT_WORKER_LIMITS.maxConcurrentWorkflowTasks;
-    return { ...rest, maxConcurrentWorkflowTasks: rest.maxCachedWorkflows > 0 ? Math.min(tasks, rest.maxCachedWorkflows) : tasks };
+    return { ...rest, maxConcurrentWorkflowTasks: Math.min(tasks, rest.maxCachedWorkflows) };
   });
 
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {

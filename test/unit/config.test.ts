@@ -163,20 +163,21 @@ test('the health monitor: every 5 minutes, 5 % over an hour with at least 20 cre
 test('worker limits: a bounded sticky cache, task slots and heap growth by default, each from its variable', () => {
   expect(loadWorkerConfig(base).limits).toEqual({ maxCachedWorkflows: 50, maxConcurrentWorkflowTasks: 40, maxConcurrentActivities: 50, maxConcurrentLocalActivities: 50, heapGrowingPercent: 30 });
   const custom = {
-    WORKER_MAX_CACHED_WORKFLOWS: '0',
+    WORKER_MAX_CACHED_WORKFLOWS: '200',
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4',
     WORKER_MAX_CONCURRENT_ACTIVITIES: ' 20 ',
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '30',
     WORKER_HEAP_GROWING_PERCENT: '0',
   };
-  expect(loadWorkerConfig({ ...base, ...custom }).limits).toEqual({ maxCachedWorkflows: 0, maxConcurrentWorkflowTasks: 4, maxConcurrentActivities: 20, maxConcurrentLocalActivities: 30, heapGrowingPercent: 0 });
+  expect(loadWorkerConfig({ ...base, ...custom }).limits).toEqual({ maxCachedWorkflows: 200, maxConcurrentWorkflowTasks: 4, maxConcurrentActivities: 20, maxConcurrentLocalActivities: 30, heapGrowingPercent: 0 });
   // A small cache given alone brings the workflow-task slots down with it.
   expect(loadWorkerConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '5' }).limits).toMatchObject({ maxCachedWorkflows: 5, maxConcurrentWorkflowTasks: 5 });
 });
 
 test.each([
   [{ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }, 'WORKER_MAX_CACHED_WORKFLOWS: "lots" must be a whole number'],
-  [{ WORKER_MAX_CACHED_WORKFLOWS: '1' }, 'WORKER_MAX_CACHED_WORKFLOWS: must be 0 (no cache) or at least 2'],
+  [{ WORKER_MAX_CACHED_WORKFLOWS: '1' }, 'WORKER_MAX_CACHED_WORKFLOWS: must be at least 2: the workflows run local activities, which Temporal drops or repeats without a cache'],
+  [{ WORKER_MAX_CACHED_WORKFLOWS: '0' }, 'WORKER_MAX_CACHED_WORKFLOWS: must be at least 2: the workflows run local activities, which Temporal drops or repeats without a cache'],
   [{ WORKER_MAX_CONCURRENT_ACTIVITIES: '0' }, 'WORKER_MAX_CONCURRENT_ACTIVITIES: "0" must be at least 1'],
   [{ WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '-3' }, 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: "-3" must be a whole number'],
   [{ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: "1" must be at least 2'],

@@ -11,6 +11,7 @@ import { failureMessage, failureType, isRetryable, isTimeout, rethrowCancellatio
 import type { MeetingStep, SessionMeeting } from './session-meeting-state';
 
 type Step<K extends MeetingStep['kind']> = Extract<MeetingStep, { kind: K }>;
+
 /** How the session's workflow runs its steps: the shape it recorded when it started. */
 export type MeetingShape = 'entity' | 'lean' | 'local-link';
 
