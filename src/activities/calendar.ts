@@ -261,20 +261,20 @@ export function createCalendarActivities({
      */
     async startMeetingLink(sessionId: string, generation: number, attempt: number, eventId: string, quickWaitMs: number): Promise<QuickLinkStart> {
       const quick: GoogleCalls = { ...google, maxBudgetWaitMs: QUICK_BUDGET_WAIT_MS };
-      const unlessBusy = async <T>(call: () => Promise<T>, busy: QuickLinkStart): Promise<T | QuickLinkStart> => {
-        try {
-          return await call();
-        } catch (error) {
-          if (error instanceof GoogleBudgetBusy) return busy;
-          throw error;
-        }
-      };
-      const event = await unlessBusy(() => insertMeetingEvent(sessionId, generation, attempt, eventId, quick), { kind: 'budget-busy' });
-      if ('kind' in event) return event;
-      const pending: QuickLinkStart = { kind: 'pending', eventId: event.eventId };
-      const meetingUrl = event.meetingUrl ?? (await unlessBusy(() => pollConference(event.eventId, quickWaitMs, quick), pending));
-      if (meetingUrl === null) return pending;
-      return typeof meetingUrl === 'string' ? { kind: 'link', eventId: event.eventId, meetingUrl } : meetingUrl;
+      let event: MeetingEventResult;
+      try {
+        event = await insertMeetingEvent(sessionId, generation, attempt, eventId, quick);
+      } catch (error) {
+        if (error instanceof GoogleBudgetBusy) return { kind: 'budget-busy' };
+        throw error;
+      }
+      try {
+        const meetingUrl = event.meetingUrl ?? (await pollConference(event.eventId, quickWaitMs, quick));
+        if (meetingUrl !== null) return { kind: 'link', eventId: event.eventId, meetingUrl };
+      } catch (error) {
+        if (!(error instanceof GoogleBudgetBusy)) throw error;
+      }
+      return { kind: 'pending', eventId: event.eventId };
     },
   };
   return activities;

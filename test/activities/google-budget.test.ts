@@ -72,6 +72,12 @@ test("a quick start sends nothing when the budget is booked ahead, and leaves a 
   await expect(inActivity().run(slowPolls.startMeetingLink, sessionId, 1, 1, 'evquick1', 200)).resolves.toEqual({ kind: 'pending', eventId: 'evquick1' });
   await expect(inActivity().run(slowPolls.awaitConference, 'evquick1', 10_000)).resolves.toMatch(/^https:\/\/meet\.google\.com\//);
   expect(google.requests.map((request) => request.operation)).toEqual(['insert', 'get', 'get']);
+
+  // The insert got its slot, the first poll's is too far: the event, no link yet, and no poll sent.
+  let slots = 0;
+  const busyAfterInsert = activitiesWith({ name: 'busy-after-insert', perSecond: 1, take: async () => null, takeWithin: async () => slots++ === 0 });
+  await expect(inActivity().run(busyAfterInsert.startMeetingLink, sessionId, 2, 1, 'evquick2', 10_000)).resolves.toEqual({ kind: 'pending', eventId: 'evquick2' });
+  expect(google.requests.map((request) => request.operation)).toEqual(['insert', 'get', 'get', 'insert']);
 });
 
 test('a call waiting for its slot of the shared budget is given up when the activity is cancelled, and never reaches Google', async () => {

@@ -133,7 +133,11 @@ describe('two worker processes, one Google budget', () => {
     expect(rows.filter((row) => row.meetingStatus !== 'ACTIVE')).toEqual([]);
     expect(new Set(rows.map((row) => row.meetingEventId)).size).toBe(BOOKINGS);
     expect(events).toHaveLength(BOOKINGS);
-    expect(calls.filter((c) => c.operation === 'insert')).toHaveLength(BOOKINGS);
+    // One insert a booking, and a few more: a task whose quick start the full sticky cache evicted
+    // runs again, and its insert finds the event (409); never a second event (above).
+    const inserts = requests.filter((r) => r.operation === 'insert');
+    expect(inserts.filter((r) => r.status !== 409)).toHaveLength(BOOKINGS);
+    expect(inserts.length).toBeLessThanOrEqual(BOOKINGS * 1.1);
     expect(busyMs).toBeGreaterThan(5_000); // the burst did make callers wait
     expect(busyRate).toBeGreaterThanOrEqual(0.9 * BUDGET_PER_SECOND);
 
