@@ -30,8 +30,8 @@ const ENTITY_VERSION = 'entity-v2';
 /**
  * Sessions started since this marker run the entity and cost Temporal less: the session and policy
  * loaded, and the database written, by local activities; one Google activity per attempt; search
- * attributes upserted together, once per change. It is checked first, so a new session records this
- * one marker only (each marker costs two history events).
+ * attributes upserted together, once per change. Checked before `entity-v2`, and `local-link` before
+ * it, so a session records one marker only (each marker costs two history events).
  */
 const LEAN_START = 'lean-start';
 
