@@ -132,13 +132,17 @@ function audit(action: string, outcome: AuditEntry['outcome'], error: string | n
   return { action, actor, outcome, error, detail };
 }
 
+/** Failures identified by their generation and attempts: their error text is only their wording. */
+const FAILURES_OF_AN_ATTEMPT: ReadonlySet<MeetingChange['kind']> = new Set(['attemptFailed', 'creationFailed', 'regenerationFailed']);
+
 /**
- * What makes two writes one change, for its audit row. An attempt's failure is one change however
- * its tries worded the error: an attempt started in a local activity runs again when the workflow
- * task that ran it was lost, and can fail the second time with other words.
+ * What makes two writes one change, for its audit row. A failure of an attempt (and the failure of
+ * a generation it decides) is one change however its tries worded the error: an attempt started in
+ * a local activity runs again when the workflow task that ran it was lost, and can fail the second
+ * time with other words.
  */
 export function changeIdentity(change: MeetingChange): object {
-  if (change.kind !== 'attemptFailed') return change;
+  if (!FAILURES_OF_AN_ATTEMPT.has(change.kind) || !('error' in change)) return change;
   const { error: _wording, ...identity } = change;
   return identity;
 }

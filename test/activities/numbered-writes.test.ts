@@ -62,3 +62,22 @@ test('a workflow task lost with its worker: its write and the retried task\'s ot
   const audit = await prisma.meetingAuditEvent.findMany({ where: { sessionId }, orderBy: { id: 'asc' } });
   expect(audit.map((entry) => entry.action)).toEqual(['ATTEMPT_STARTED', 'RESCHEDULED']);
 });
+
+test('an attempt that ran twice (a lost task ran its local activity again) and failed in other words is audited once, by what failed', async () => {
+  const sessionId = await seedSession(prisma);
+  const failed = (error: string): MeetingChange => ({ kind: 'attemptFailed', generation: 1, attempt: 1, error, retryInMs: 30_000 });
+  const exhausted = (error: string): MeetingChange => ({ kind: 'creationFailed', generation: 1, attempts: 4, error, permanent: false });
+  await write(sessionId, failed('events.insert: 503 backendError'), 1_000, '1');
+  await write(sessionId, failed('events.insert: socket hang up'), 2_000, '1');
+  await write(sessionId, exhausted('events.insert: 503 backendError'), 3_000, '2');
+  await write(sessionId, exhausted('events.insert: socket hang up'), 4_000, '2');
+
+  const audit = await prisma.meetingAuditEvent.findMany({ where: { sessionId }, orderBy: { id: 'asc' } });
+  expect(audit.map((entry) => [entry.action, entry.error])).toEqual([
+    ['ATTEMPT_FAILED', 'events.insert: 503 backendError'],
+    ['ATTEMPTS_EXHAUSTED', 'events.insert: 503 backendError'],
+  ]);
+  // The row says what the latest try met.
+  expect(await prisma.session.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({ meetingStatus: 'FAILED', meetingError: 'events.insert: socket hang up' });
+});
+

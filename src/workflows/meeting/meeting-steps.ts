@@ -47,8 +47,6 @@ export class MeetingSteps {
   /** The search attributes as this run last upserted them (lean runs upsert only what changed). */
   private shown: { status?: MeetingStatus; startTime?: string } = {};
 
-  private readonly lean: boolean;
-
   /**
    * `lean` (sessions started since `lean-start`): database writes and emails as local activities,
    * one attempt as one Google activity, search attributes upserted together, only when changed.
@@ -60,10 +58,13 @@ export class MeetingSteps {
     taskQueue: string,
     private readonly shape: MeetingShape,
   ) {
-    this.lean = shape !== 'entity';
     this.google = googleActivities(taskQueue, meeting.policy.conferenceWaitMs);
     this.store = this.lean ? localStore : store;
     this.notify = this.lean ? localNotify : notify;
+  }
+
+  private get lean(): boolean {
+    return this.shape !== 'entity';
   }
 
   private get sessionId(): string {
