@@ -1,8 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '@prisma/client';
 import { recordForChange, type MeetingChange } from '../domain/meeting-changes';
-import { voidQueuedEmails } from '../email-outbox/outbox';
-import { insertAudit, workflowWriteKey } from './audit';
+import { z } from 'zod';
+import { voidQueuedEmailsStatement } from '../email-outbox/outbox';
+import { activityExecutionKey, insertAudit, workflowWriteKey } from './audit';
+import { meetingChangeStatement } from './meeting-change-sql';
 import { sessionStartDecision } from '../domain/session-validation';
 import { findSessionRow } from './session-details';
 import { noMetrics, type MeetingMetrics } from '../metrics/recorder';
@@ -55,21 +57,11 @@ export interface SessionStoreDeps {
 }
 
 export function createSessionStoreActivities({ prisma, now = () => new Date(), metrics = noMetrics }: SessionStoreDeps) {
-  /** Seconds since the first attempt of the link generation, from its audit row. */
-  async function secondsSinceFirstAttempt(sessionId: string, generation: number, at: Date): Promise<number | undefined> {
-    const first = await prisma.meetingAuditEvent.findFirst({
-      where: {
-        sessionId,
-        action: 'ATTEMPT_STARTED',
-        AND: [{ detail: { path: ['generation'], equals: generation } }, { detail: { path: ['attempt'], equals: 1 } }],
-      },
-      select: { createdAt: true },
-    });
-    return first ? Math.max(0, (at.getTime() - first.createdAt.getTime()) / 1000) : undefined;
-  }
+  const firstAttemptRow = z.object({ firstAttemptAt: z.date().nullable() });
 
-  async function countCreationEnd(sessionId: string, change: MeetingChange, at: Date): Promise<void> {
-    if (change.kind === 'meetingActive') metrics.creationEnded('active', await secondsSinceFirstAttempt(sessionId, change.generation, at));
+  /** The creation-time metric, on a generation's end: from its first attempt (null: unknown) to `at`. */
+  function countCreationEnd(change: MeetingChange, firstAttemptAt: Date | null, at: Date): void {
+    if (change.kind === 'meetingActive') metrics.creationEnded('active', firstAttemptAt ? Math.max(0, (at.getTime() - firstAttemptAt.getTime()) / 1000) : undefined);
     else if (change.kind === 'creationFailed' || change.kind === 'regenerationFailed') metrics.creationEnded('failed');
   }
 
@@ -97,19 +89,19 @@ export function createSessionStoreActivities({ prisma, now = () => new Date(), m
     async recordMeetingChange(sessionId: string, change: MeetingChange, seq?: number): Promise<void> {
       const at = now();
       const record = recordForChange(change, at);
-      const hasUpdate = Object.keys(record.session).length > 0;
-      const update =
-        seq === undefined
-          ? prisma.session.update({ where: { id: sessionId }, data: record.session })
-          : prisma.session.updateMany({ where: { id: sessionId, meetingWriteSeq: { lte: seq } }, data: { ...record.session, meetingWriteSeq: seq } });
-      const audit = seq === undefined ? insertAudit(prisma, sessionId, record.audit) : insertAudit(prisma, sessionId, record.audit, '', workflowWriteKey(change));
-      await prisma.$transaction([
-        ...(hasUpdate ? [update] : []),
-        audit,
-        // A cancel voids the session's emails still queued (reminders, a confirmation not yet out).
-        ...(change.kind === 'cancelled' ? [voidQueuedEmails(prisma, sessionId)] : []),
-      ]);
-      await countCreationEnd(sessionId, change, at);
+      const [answer] = await prisma.$queryRaw<unknown[]>(
+        meetingChangeStatement({
+          sessionId,
+          ...record,
+          dedupeKey: seq === undefined ? activityExecutionKey() : workflowWriteKey(change),
+          seq,
+          at,
+          // A cancel voids the session's emails still queued (reminders, a confirmation not yet out).
+          voidQueuedEmails: change.kind === 'cancelled' ? voidQueuedEmailsStatement(sessionId, at) : null,
+          firstAttemptOf: change.kind === 'meetingActive' ? change.generation : null,
+        }),
+      );
+      countCreationEnd(change, firstAttemptRow.parse(answer).firstAttemptAt, at);
     },
 
     /**

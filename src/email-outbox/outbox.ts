@@ -61,12 +61,13 @@ export function enqueueEmails(prisma: PrismaClient, emails: readonly OutboxEmail
 }
 
 /**
- * Voids a session's emails still waiting for a batch (run in the cancel's own transaction). Those
- * already in a batch may have reached Resend and go out as they are; the cancellation email, queued
- * after, is never voided.
+ * Voids a session's emails still waiting for a batch: an UPDATE that the cancel's write runs in its own
+ * statement. Those already in a batch may have reached Resend and go out as they are; the
+ * cancellation email, queued after, is never voided.
  */
-export function voidQueuedEmails(prisma: PrismaClient, sessionId: string) {
-  return prisma.emailOutbox.updateMany({ where: { sessionId, status: 'QUEUED', kind: { not: 'cancelled' } }, data: { status: 'VOIDED' } });
+export function voidQueuedEmailsStatement(sessionId: string, at: Date): Prisma.Sql {
+  return Prisma.sql`UPDATE "EmailOutbox" SET "status" = 'VOIDED', "updatedAt" = ${at}::timestamptz
+    WHERE "sessionId" = ${sessionId} AND "status" = 'QUEUED' AND "kind" <> 'cancelled'`;
 }
 
 /** An email not yet past its `sendBefore` at `at` (the database's clock by default). */

@@ -81,3 +81,38 @@ test('an attempt that ran twice (a lost task ran its local activity again) and f
   expect(await prisma.session.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({ meetingStatus: 'FAILED', meetingError: 'events.insert: socket hang up' });
 });
 
+
+test('every kind of change writes the columns it names and its audit row, in one statement', async () => {
+  const sessionId = await seedSession(prisma);
+  const moved = { startTime: '2031-03-04T10:00:00.000Z', endTime: '2031-03-04T11:00:00.000Z' };
+  const changes: Array<[MeetingChange, Record<string, unknown>]> = [
+    [{ kind: 'attemptStarted', generation: 1, attempt: 2 }, { meetingStatus: 'CREATING', meetingRetryCount: 1, meetingLastAttemptAt: expect.any(Date) }],
+    [{ kind: 'attemptFailed', generation: 1, attempt: 2, error: 'events.insert: 503', retryInMs: 30_000 }, { meetingError: 'events.insert: 503' }],
+    [active, { meetingStatus: 'ACTIVE', meetingUrl: active.meetingUrl, meetingEventId: 'evt1', meetingCreatedAt: expect.any(Date), meetingError: null }],
+    [{ kind: 'joinable' }, { meetingJoinableAt: expect.any(Date) }],
+    [{ kind: 'regenerationRequested', generation: 2, actor: 'ops', reason: 'leaked' }, {}],
+    [{ kind: 'regenerationMerged', generation: 2, actor: 'ops', reason: null }, {}],
+    [{ kind: 'regenerationFailed', generation: 2, attempts: 4, error: 'quota' }, { meetingStatus: 'ACTIVE', meetingError: 'quota' }],
+    [{ kind: 'rescheduled', ...moved, actor: 'booking' }, { startTime: new Date(moved.startTime), endTime: new Date(moved.endTime), meetingJoinableAt: null }],
+    [{ kind: 'reminderSkipped', reminder: '24h', why: 'booked late' }, {}],
+    [{ kind: 'signalRejected', signal: 'reschedule', problem: 'bad time', actor: 'ops' }, {}],
+    [{ kind: 'signalIgnored', signal: 'regenerate', actor: 'ops', why: 'cancelled' }, {}],
+    [{ kind: 'emailFailed', email: 'confirmation', error: 'refused' }, {}],
+    [{ kind: 'creationFailed', generation: 3, attempts: 1, error: 'forbidden', permanent: true }, { meetingStatus: 'FAILED', meetingError: 'forbidden' }],
+    [{ kind: 'cancelled', actor: 'ops', reason: null }, { meetingStatus: 'CANCELLED', bookingStatus: 'CANCELLED', meetingUrl: null, meetingJoinableAt: null }],
+  ];
+  let lastRowWrite = 0;
+  for (const [index, [change, columns]] of changes.entries()) {
+    const seq = (index + 1) * 1_000;
+    await write(sessionId, change, seq, String(index));
+    // A change that names no column leaves the row, its write number included, as it was.
+    if (Object.keys(columns).length > 0) lastRowWrite = seq;
+    expect(await prisma.session.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({ ...columns, meetingWriteSeq: lastRowWrite });
+  }
+  const audit = await prisma.meetingAuditEvent.findMany({ where: { sessionId }, orderBy: { id: 'asc' } });
+  expect(audit.map((entry) => entry.action)).toEqual([
+    'ATTEMPT_STARTED', 'ATTEMPT_FAILED', 'MEETING_ACTIVE', 'MEETING_JOINABLE', 'REGENERATION_REQUESTED', 'REGENERATION_MERGED', 'REGENERATION_FAILED',
+    'RESCHEDULED', 'REMINDER_SKIPPED', 'SIGNAL_REJECTED', 'SIGNAL_IGNORED', 'EMAIL_FAILED', 'CREATION_FAILED_PERMANENTLY', 'CANCELLED',
+  ]);
+  expect(audit[1]).toMatchObject({ outcome: 'FAILURE', error: 'events.insert: 503', detail: { generation: 1, attempt: 2, retryInMs: 30_000 } });
+});
