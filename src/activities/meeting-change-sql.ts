@@ -45,7 +45,8 @@ export interface MeetingChangeWrite {
 }
 
 export function meetingChangeStatement(write: MeetingChangeWrite): Prisma.Sql {
-  const { sessionId, seq, at } = write;
+  const { sessionId, at } = write;
+  const seq = write.seq ?? null;
   const sets = assignments(write.session);
   const steps: Prisma.Sql[] = [];
   if (sets.length > 0) {
