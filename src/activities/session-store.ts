@@ -56,9 +56,10 @@ export interface SessionStoreDeps {
   metrics?: MeetingMetrics;
 }
 
-export function createSessionStoreActivities({ prisma, now = () => new Date(), metrics = noMetrics }: SessionStoreDeps) {
-  const firstAttemptRow = z.object({ firstAttemptAt: z.date().nullable() });
+/** What a meeting change's statement answers: when the generation's first attempt started (null: not asked, or unknown). */
+const firstAttemptRow = z.object({ firstAttemptAt: z.date().nullable() });
 
+export function createSessionStoreActivities({ prisma, now = () => new Date(), metrics = noMetrics }: SessionStoreDeps) {
   /** The creation-time metric, on a generation's end: from its first attempt (null: unknown) to `at`. */
   function countCreationEnd(change: MeetingChange, firstAttemptAt: Date | null, at: Date): void {
     if (change.kind === 'meetingActive') metrics.creationEnded('active', firstAttemptAt ? Math.max(0, (at.getTime() - firstAttemptAt.getTime()) / 1000) : undefined);
