@@ -164,8 +164,10 @@ test('bad signals from the temporal CLI are not acted on but audited with the re
   );
   const rejected = await waitFor(
     () => h.prisma.meetingAuditEvent.findMany({ where: { sessionId, action: 'SIGNAL_REJECTED' } }),
-    (rows) => rows.length === cases.length,
+    (rows) => rows.length >= cases.length,
   );
+  // Each rejected once: a signal audited twice fails here, not as a timeout.
+  expect(rejected).toHaveLength(cases.length);
   const audited = rejected.map((row) => `${(row.detail as { signal?: string }).signal}: ${row.error}`);
   for (const [signal, , problem] of cases) expect(audited.some((line) => line.startsWith(`${signal}: `) && line.includes(problem))).toBe(true);
   expect(rejected.filter((row) => row.actor === 'unknown').map((row) => row.error)).toEqual(expect.arrayContaining(['actor must be a string', 'the payload must be a JSON object']));

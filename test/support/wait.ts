@@ -11,5 +11,7 @@ export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boo
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+  // Database rows carry BigInt ids, which JSON cannot say: without this the timeout's own message throws.
+  const shown = JSON.stringify(last, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  throw new Error(`timed out after ${timeoutMs} ms; last value: ${shown}`);
 }
